@@ -1,0 +1,96 @@
+"""Request dependencies: database session, current user, and per-project access."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.auth import API_TOKEN_PREFIX, decode_access_token, hash_api_token
+from backend.config import Settings, get_settings
+from backend.db import get_sessionmaker
+from backend.models import ApiToken, Project, ProjectMember, Role, User
+from backend.storage import Storage, get_storage
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/login/access-token")
+
+
+def get_db() -> Iterator[Session]:
+    session = get_sessionmaker()()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_db)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_request_storage(settings: SettingsDep) -> Storage:
+    return get_storage(settings)
+
+
+StorageDep = Annotated[Storage, Depends(get_request_storage)]
+
+_UNAUTHORISED = HTTPException(
+    status_code=status.HTTP_401_UNAUTHORIZED,
+    detail="Could not validate credentials",
+    headers={"WWW-Authenticate": "Bearer"},
+)
+
+
+def get_current_user(
+    session: SessionDep, settings: SettingsDep, token: Annotated[str, Depends(oauth2_scheme)]
+) -> User:
+    if token.startswith(API_TOKEN_PREFIX):
+        api_token = session.scalar(
+            select(ApiToken).where(ApiToken.token_hash == hash_api_token(token))
+        )
+        if api_token is None or api_token.revoked_at is not None:
+            raise _UNAUTHORISED
+        user = api_token.user
+    else:
+        user_id = decode_access_token(token, settings)
+        user = session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.is_active:
+        raise _UNAUTHORISED
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_admin(user: CurrentUser) -> User:
+    if user.role != Role.admin:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "This needs the admin role")
+    return user
+
+
+AdminUser = Annotated[User, Depends(get_admin)]
+
+
+def can_access_project(session: Session, user: User, project_id: int) -> bool:
+    if user.role == Role.admin:
+        return True
+    membership = session.scalar(
+        select(ProjectMember.id).where(
+            ProjectMember.project_id == project_id, ProjectMember.user_id == user.id
+        )
+    )
+    return membership is not None
+
+
+def get_project_or_404(session: Session, user: User, project_id: int) -> Project:
+    """Projects a user is not a member of are reported missing, not forbidden: no probing."""
+    project = session.get(Project, project_id)
+    if project is None or not can_access_project(session, user, project_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Project not found")
+    return project
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,88 @@
+from fastapi import APIRouter, HTTPException, status
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from backend.api.deps import AdminUser, CurrentUser, SessionDep, get_project_or_404
+from backend.models import Project, ProjectMember, Role, User
+from backend.schemas import MemberAdd, ProjectCreate, ProjectOut, ProjectUpdate, UserOut
+
+router = APIRouter(prefix="/projects", tags=["projects"])
+
+
+@router.get("")
+def list_projects(session: SessionDep, user: CurrentUser) -> list[ProjectOut]:
+    query = select(Project).order_by(Project.id)
+    if user.role != Role.admin:
+        query = query.join(ProjectMember, ProjectMember.project_id == Project.id).where(
+            ProjectMember.user_id == user.id
+        )
+    return [ProjectOut.model_validate(p) for p in session.scalars(query)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_project(body: ProjectCreate, session: SessionDep, _: AdminUser) -> ProjectOut:
+    project = Project(
+        name=body.name,
+        classes=[c.model_dump() for c in body.classes],
+        selection_method=body.selection_method,
+        objective=body.objective,
+        objective_config=body.objective_config,
+        points_per_image=body.points_per_image,
+        pixel_budget=body.pixel_budget,
+        images_per_round=body.images_per_round,
+        model_settings=body.model_settings.model_dump(mode="json"),
+    )
+    session.add(project)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, f"a project named {body.name!r} exists"
+        ) from None
+    return ProjectOut.model_validate(project)
+
+
+@router.get("/{project_id}")
+def read_project(project_id: int, session: SessionDep, user: CurrentUser) -> ProjectOut:
+    return ProjectOut.model_validate(get_project_or_404(session, user, project_id))
+
+
+@router.patch("/{project_id}")
+def update_project(
+    project_id: int, body: ProjectUpdate, session: SessionDep, admin: AdminUser
+) -> ProjectOut:
+    """Settings apply from the next round on; a running round keeps its snapshot."""
+    project = get_project_or_404(session, admin, project_id)
+    for field, value in body.model_dump(exclude_unset=True, mode="json").items():
+        setattr(project, field, value)
+    session.commit()
+    return ProjectOut.model_validate(project)
+
+
+@router.get("/{project_id}/members")
+def list_members(project_id: int, session: SessionDep, admin: AdminUser) -> list[UserOut]:
+    get_project_or_404(session, admin, project_id)
+    users = session.scalars(
+        select(User)
+        .join(ProjectMember, ProjectMember.user_id == User.id)
+        .where(ProjectMember.project_id == project_id)
+    )
+    return [UserOut.model_validate(u) for u in users]
+
+
+@router.post("/{project_id}/members", status_code=status.HTTP_201_CREATED)
+def add_member(project_id: int, body: MemberAdd, session: SessionDep, admin: AdminUser) -> UserOut:
+    get_project_or_404(session, admin, project_id)
+    user = session.get(User, body.user_id)
+    if user is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "User not found")
+    exists = session.scalar(
+        select(ProjectMember.id).where(
+            ProjectMember.project_id == project_id, ProjectMember.user_id == user.id
+        )
+    )
+    if exists is None:
+        session.add(ProjectMember(project_id=project_id, user_id=user.id))
+        session.commit()
+    return UserOut.model_validate(user)

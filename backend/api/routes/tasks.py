@@ -1,0 +1,88 @@
+from fastapi import APIRouter, HTTPException, Response, status
+
+from backend.api.deps import CurrentUser, SessionDep, SettingsDep, StorageDep, get_project_or_404
+from backend.models import AnnotationTask
+from backend.schemas import AnnotationOut, Point, Submission, TaskOut
+from backend.services import tasks as task_service
+from backend.services.images import InvalidInput
+
+router = APIRouter(tags=["tasks"])
+
+
+def _task_out(task: AnnotationTask) -> TaskOut:
+    return TaskOut(
+        id=task.id,
+        project_id=task.project_id,
+        round_id=task.round_id,
+        image_id=task.image_id,
+        image_name=task.image.name,
+        kind=task.kind,
+        points=[Point(**p) for p in task.points],
+        width=task.image.width,
+        height=task.image.height,
+        status=task.status,
+        lease_expires_at=task.lease_expires_at,
+        requested_pixels=task.requested_pixels,
+        image_url=f"/api/v1/images/{task.image_id}/file",
+        mask_url=f"/api/v1/tasks/{task.id}/mask.png" if task.mask_key else None,
+    )
+
+
+def _task_or_404(session: SessionDep, user: CurrentUser, task_id: int) -> AnnotationTask:
+    task = session.get(AnnotationTask, task_id)
+    if task is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Task not found")
+    get_project_or_404(session, user, task.project_id)
+    return task
+
+
+@router.post(
+    "/projects/{project_id}/tasks/next",
+    responses={204: {"description": "No task is waiting"}},
+)
+def next_task(
+    project_id: int, session: SessionDep, settings: SettingsDep, user: CurrentUser
+) -> TaskOut | None:
+    """Lease the next task: nobody else gets it until it is submitted or the lease expires."""
+    project = get_project_or_404(session, user, project_id)
+    task = task_service.lease_next(session, project, user, settings.lease_minutes)
+    if task is None:
+        return Response(status_code=status.HTTP_204_NO_CONTENT)  # type: ignore[return-value]
+    return _task_out(task)
+
+
+@router.get("/tasks/{task_id}")
+def read_task(task_id: int, session: SessionDep, user: CurrentUser) -> TaskOut:
+    return _task_out(_task_or_404(session, user, task_id))
+
+
+@router.get("/tasks/{task_id}/mask.png", response_class=Response)
+def task_mask(task_id: int, session: SessionDep, storage: StorageDep, user: CurrentUser):
+    """The selector's mask: requested pixels (region tasks) or inconsistent pixels (points)."""
+    task = _task_or_404(session, user, task_id)
+    if task.mask_key is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "This task has no mask")
+    return Response(storage.get(task.mask_key), media_type="image/png")
+
+
+@router.post("/tasks/{task_id}/submit")
+def submit_task(
+    task_id: int,
+    body: Submission,
+    session: SessionDep,
+    storage: StorageDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+) -> AnnotationOut:
+    """Acknowledged only once the label map is stored and the row committed; retry-safe."""
+    task = _task_or_404(session, user, task_id)
+    project = get_project_or_404(session, user, task.project_id)
+    try:
+        annotation = task_service.submit(
+            session, storage, project, task, user, body, settings.max_image_pixels
+        )
+    except InvalidInput as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    except task_service.Conflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    return AnnotationOut.model_validate(annotation)

@@ -1,0 +1,57 @@
+"""Settings from `SEGLOOP_*` environment variables, never from code edits."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "change-me-outside-the-demo"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SEGLOOP_", extra="ignore")
+
+    data_dir: Path = Path(".segloop")
+    database_url: str = ""
+    broker_url: str = ""
+    storage_dir: Path | None = None
+    secret_key: str = DEFAULT_SECRET
+    demo: bool = False
+
+    access_token_minutes: int = 8 * 60
+    lease_minutes: int = 30
+    round_lease_seconds: int = 60
+    max_upload_bytes: int = 2 * 1024**3
+    max_image_pixels: int = 64 * 1024 * 1024
+    import_roots: list[Path] = []
+    frontend_dir: Path = Path(__file__).parent / "static"
+
+    @model_validator(mode="after")
+    def _derive_local_defaults(self) -> "Settings":
+        """Everything defaults to files under `data_dir`: the embedded, server-less setup."""
+        data_dir = self.data_dir.resolve()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{data_dir / 'segloop.db'}"
+        if not self.broker_url:
+            self.broker_url = f"sqla+sqlite:///{data_dir / 'broker.db'}"
+        if self.storage_dir is None:
+            self.storage_dir = data_dir / "storage"
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def check_secrets(self) -> None:
+        """Refuse to serve real users with a secret anyone can read in the source."""
+        if not self.demo and self.secret_key == DEFAULT_SECRET:
+            raise RuntimeError(
+                "SEGLOOP_SECRET_KEY is unset: set it to a long random value "
+                "(the default is only allowed with SEGLOOP_DEMO=true)"
+            )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,80 @@
+"""The embedded demo: generated data, two accounts and a project, all on local files."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.auth import hash_password
+from backend.config import Settings
+from backend.models import Dataset, DatasetKind, Project, ProjectMember, Role, User
+from backend.services.datasets import import_folder
+from backend.storage import get_storage
+
+ADMIN = ("admin@segloop.demo", "segloop-admin")
+ANNOTATOR = ("annotator@segloop.demo", "segloop-annotator")
+PROJECT_NAME = "Demo streets"
+DATASET_FOLDERS = {
+    DatasetKind.source: "source/train",
+    DatasetKind.target_pool: "target/train",
+    DatasetKind.target_val: "target/val",
+}
+
+
+@dataclass
+class DemoSetup:
+    project_id: int
+    data_dir: Path
+
+
+def ensure_user(session: Session, email: str, password: str, role: Role) -> User:
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, hashed_password=hash_password(password), role=role)
+        session.add(user)
+        session.commit()
+    return user
+
+
+def ensure_demo(session: Session, settings: Settings, data_dir: Path) -> DemoSetup:
+    """Idempotent: running the demo twice reuses what the first run created."""
+    from worker.ml.synthetic import DEMO_CLASSES, generate_demo_dataset
+
+    if not (data_dir / "classes.json").is_file():
+        generate_demo_dataset(data_dir)
+    ensure_user(session, *ADMIN, Role.admin)
+    annotator = ensure_user(session, *ANNOTATOR, Role.annotator)
+    project = session.scalar(select(Project).where(Project.name == PROJECT_NAME))
+    if project is None:
+        project = Project(
+            name=PROJECT_NAME,
+            classes=DEMO_CLASSES,
+            selection_method="ppl",
+            objective="none",
+            points_per_image=20,
+            images_per_round=8,
+            model_settings={
+                "backbone": "mobilenet_v3_small",
+                "pretrained": False,
+                "iterations": 300,
+                "finetune_iterations": 200,
+                "selector_iterations": 100,
+                "batch_size": 4,
+                "lr": 0.01,
+                "image_size": [96, 128],
+                "adversarial_weight": 0.001,
+                "checkpoint_every": 50,
+                "seed": 0,
+            },
+        )
+        session.add(project)
+        session.commit()
+        session.add(ProjectMember(project_id=project.id, user_id=annotator.id))
+        session.commit()
+    imported = set(session.scalars(select(Dataset.kind).where(Dataset.project_id == project.id)))
+    storage = get_storage(settings)
+    for kind, folder in DATASET_FOLDERS.items():
+        if kind not in imported:
+            import_folder(session, storage, settings, project, data_dir / folder, kind, folder)
+    return DemoSetup(project_id=project.id, data_dir=data_dir)

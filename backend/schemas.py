@@ -1,0 +1,228 @@
+"""Request and response bodies: the public REST contract, documented by the OpenAPI schema."""
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SelectionMethod = Literal[
+    "ppl", "spl", "random", "random_mask", "entropy", "margin", "ripu_region", "ripu_pixel"
+]
+ObjectiveName = Literal["none", "dacs", "proda", "daso"]
+Backbone = Literal["mobilenet_v3_small", "mobilenet_v3_large", "resnet18", "resnet50", "resnet101"]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Side = Annotated[int, Field(ge=16, le=4096)]
+
+
+class ORMModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+
+
+class UserCreate(BaseModel):
+    email: Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[^@\s]+@[^@\s]+$")]
+    password: Annotated[str, Field(min_length=8, max_length=200)]
+    role: Literal["admin", "annotator"] = "annotator"
+
+
+class UserOut(ORMModel):
+    id: int
+    email: str
+    role: str
+    is_active: bool
+
+
+class ApiTokenCreate(BaseModel):
+    name: Name
+
+
+class ApiTokenOut(ORMModel):
+    id: int
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ApiTokenCreated(ApiTokenOut):
+    token: str = Field(description="Shown once; only its hash is stored.")
+
+
+class ClassDef(BaseModel):
+    id: Annotated[int, Field(ge=0, le=254)]
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    colour: str
+
+    @field_validator("colour")
+    @classmethod
+    def _hex_colour(cls, value: str) -> str:
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+            raise ValueError("colour must look like #rrggbb")
+        return value.lower()
+
+
+class ModelSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    backbone: Backbone = "mobilenet_v3_small"
+    pretrained: bool = False
+    iterations: Annotated[int, Field(ge=1, le=1_000_000)] = 300
+    finetune_iterations: Annotated[int, Field(ge=1, le=1_000_000)] = 200
+    selector_iterations: Annotated[int, Field(ge=1, le=1_000_000)] = 150
+    batch_size: Annotated[int, Field(ge=1, le=256)] = 4
+    lr: Annotated[float, Field(gt=0, le=1)] = 0.01
+    image_size: tuple[Side, Side] = Field(default=(96, 128), description="(height, width)")
+    adversarial_weight: Annotated[float, Field(ge=0, le=10)] = 0.001
+    checkpoint_every: Annotated[int, Field(ge=1)] = 50
+    seed: int = 0
+
+
+class ProjectBase(BaseModel):
+    selection_method: SelectionMethod = "ppl"
+    objective: ObjectiveName = "none"
+    objective_config: dict[str, Any] = Field(default_factory=dict)
+    points_per_image: Annotated[int, Field(ge=1, le=10_000)] = 40
+    pixel_budget: Annotated[float, Field(gt=0, le=1)] = 0.022
+    images_per_round: Annotated[int, Field(ge=1, le=100_000)] = 10
+    model_settings: ModelSettings = Field(default_factory=ModelSettings)
+
+
+class ProjectCreate(ProjectBase):
+    name: Name
+    classes: Annotated[list[ClassDef], Field(min_length=1, max_length=254)]
+
+    @field_validator("classes")
+    @classmethod
+    def _unique_classes(cls, classes: list[ClassDef]) -> list[ClassDef]:
+        ids = [c.id for c in classes]
+        if len(set(ids)) != len(ids):
+            raise ValueError("class ids must be unique")
+        if sorted(ids) != list(range(len(ids))):
+            raise ValueError("class ids must be 0..N-1")
+        return classes
+
+
+class ProjectUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    selection_method: SelectionMethod | None = None
+    objective: ObjectiveName | None = None
+    objective_config: dict[str, Any] | None = None
+    points_per_image: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    pixel_budget: Annotated[float, Field(gt=0, le=1)] | None = None
+    images_per_round: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    model_settings: ModelSettings | None = None
+
+
+class ProjectOut(ORMModel):
+    id: int
+    name: str
+    classes: list[ClassDef]
+    ignore_index: int
+    selection_method: str
+    objective: str
+    objective_config: dict[str, Any]
+    points_per_image: int
+    pixel_budget: float
+    images_per_round: int
+    model_settings: dict[str, Any]
+    created_at: datetime
+
+
+class MemberAdd(BaseModel):
+    user_id: int
+
+
+class FolderImport(BaseModel):
+    kind: Literal["source", "target_pool", "target_val"]
+    path: Annotated[str, Field(min_length=1, max_length=4096)]
+    name: Name | None = None
+
+
+class DatasetOut(ORMModel):
+    id: int
+    project_id: int
+    name: str
+    kind: str
+    image_count: int
+    created_at: datetime
+
+
+class ImageOut(ORMModel):
+    id: int
+    dataset_id: int
+    name: str
+    width: int
+    height: int
+    has_label: bool
+
+
+class RoundOut(ORMModel):
+    id: int
+    project_id: int
+    number: int
+    status: str
+    stage: str
+    progress: float
+    message: str | None
+    metrics: dict[str, Any] | None
+    error: str | None
+    task_count: int = 0
+    tasks_done: int = 0
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class Point(BaseModel):
+    x: int
+    y: int
+
+
+class TaskOut(BaseModel):
+    id: int
+    project_id: int
+    round_id: int
+    image_id: int
+    image_name: str
+    kind: str
+    points: list[Point]
+    width: int
+    height: int
+    status: str
+    lease_expires_at: datetime | None
+    requested_pixels: int
+    image_url: str
+    mask_url: str | None
+
+
+class PointLabel(BaseModel):
+    x: Annotated[int, Field(ge=0)]
+    y: Annotated[int, Field(ge=0)]
+    class_id: Annotated[int, Field(ge=0, le=255)]
+
+
+class Submission(BaseModel):
+    labels: Annotated[list[PointLabel], Field(max_length=100_000)] = Field(default_factory=list)
+    region_png: Annotated[str, Field(max_length=50_000_000)] | None = Field(
+        default=None,
+        description="Base64 one-channel PNG of the image's size: class ids, 255 unlabelled.",
+    )
+    seconds_spent: Annotated[float, Field(ge=0, le=86_400)] = 0.0
+    client_key: Annotated[str, Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_\-]+$")]
+
+
+class AnnotationOut(ORMModel):
+    id: int
+    task_id: int
+    labelled_pixels: int
+    created_at: datetime
+
+
+class Health(BaseModel):
+    database: str
+    broker: str

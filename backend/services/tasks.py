@@ -1,0 +1,188 @@
+"""Leasing annotation tasks and accepting labels: no task is given to two people, no label lost."""
+
+import base64
+import binascii
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from backend.models import Annotation, AnnotationTask, Project, TaskKind, TaskStatus, User
+from backend.schemas import Submission
+from backend.services.images import InvalidInput, encode_label_png, read_label_map
+from backend.storage import Storage
+
+
+class Conflict(Exception):
+    """The request is valid but clashes with the task's current state."""
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything here is stored in UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+def _available(now: datetime):
+    return or_(
+        AnnotationTask.status == TaskStatus.pending,
+        and_(AnnotationTask.status == TaskStatus.leased, AnnotationTask.lease_expires_at < now),
+    )
+
+
+def lease_next(
+    session: Session, project: Project, user: User, lease_minutes: int
+) -> AnnotationTask | None:
+    """The caller's live lease if any (a reload resumes it), else a compare-and-set claim."""
+    now = datetime.now(UTC)
+    expires = now + timedelta(minutes=lease_minutes)
+    own = session.scalar(
+        select(AnnotationTask)
+        .where(
+            AnnotationTask.project_id == project.id,
+            AnnotationTask.status == TaskStatus.leased,
+            AnnotationTask.leased_by == user.id,
+            AnnotationTask.lease_expires_at >= now,
+        )
+        .order_by(AnnotationTask.id)
+        .limit(1)
+    )
+    if own is not None:
+        own.lease_expires_at = expires
+        session.commit()
+        return own
+    candidates = session.scalars(
+        select(AnnotationTask.id)
+        .where(AnnotationTask.project_id == project.id, _available(now))
+        .order_by(AnnotationTask.priority.desc(), AnnotationTask.id)
+        .limit(32)
+    ).all()
+    for task_id in candidates:
+        claimed = session.execute(
+            update(AnnotationTask)
+            .where(AnnotationTask.id == task_id, _available(now))
+            .values(
+                status=TaskStatus.leased,
+                leased_by=user.id,
+                lease_expires_at=expires,
+                version=AnnotationTask.version + 1,
+            )
+        )
+        session.commit()
+        if claimed.rowcount == 1:
+            return session.get(AnnotationTask, task_id, populate_existing=True)
+    return None
+
+
+def _label_map_from_points(
+    task: AnnotationTask, submission: Submission, valid_ids: set[int], ignore_index: int
+) -> np.ndarray:
+    width, height = task.image.width, task.image.height
+    labels = np.full((height, width), ignore_index, dtype=np.uint8)
+    requested = {(p["x"], p["y"]) for p in task.points}
+    for label in submission.labels:
+        if label.x >= width or label.y >= height:
+            raise InvalidInput(
+                f"point ({label.x}, {label.y}) is outside the {width}x{height} image"
+            )
+        if label.class_id not in valid_ids and label.class_id != ignore_index:
+            raise InvalidInput(f"unknown class id {label.class_id}")
+        if task.kind == TaskKind.points and (label.x, label.y) not in requested:
+            raise InvalidInput(f"point ({label.x}, {label.y}) was not requested by this task")
+        labels[label.y, label.x] = label.class_id
+    return labels
+
+
+def _label_map_from_region(
+    task: AnnotationTask,
+    storage: Storage,
+    png_b64: str,
+    valid_ids: set[int],
+    ignore_index: int,
+    max_pixels: int,
+) -> np.ndarray:
+    try:
+        data = base64.b64decode(png_b64, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidInput("region_png is not valid base64") from exc
+    labels = read_label_map(data, "region_png", max_pixels, valid_ids, ignore_index)
+    if labels.shape != (task.image.height, task.image.width):
+        raise InvalidInput(
+            f"region_png is {labels.shape[1]}x{labels.shape[0]}, the image is "
+            f"{task.image.width}x{task.image.height}"
+        )
+    if task.mask_key is not None:
+        requested = read_label_map(storage.get(task.mask_key), "mask", max_pixels, {0}, 255) > 0
+        labels = np.where(requested, labels, ignore_index).astype(np.uint8)
+    return labels
+
+
+def submit(
+    session: Session,
+    storage: Storage,
+    project: Project,
+    task: AnnotationTask,
+    user: User,
+    submission: Submission,
+    max_pixels: int,
+) -> Annotation:
+    """Store the label map, then record it; a retried request with the same key is a no-op."""
+    existing = session.scalar(
+        select(Annotation).where(Annotation.client_key == submission.client_key)
+    )
+    if existing is not None:
+        if existing.task_id != task.id:
+            raise Conflict("client_key was already used for another task")
+        return existing
+    if task.status == TaskStatus.done:
+        raise Conflict("this task was already submitted")
+    lease_end = as_utc(task.lease_expires_at)
+    held_by_other = (
+        task.status == TaskStatus.leased
+        and task.leased_by != user.id
+        and lease_end is not None
+        and lease_end > datetime.now(UTC)
+    )
+    if held_by_other:
+        raise Conflict("this task is leased by another annotator")
+
+    valid_ids = {c["id"] for c in project.classes}
+    if submission.region_png is not None:
+        labels = _label_map_from_region(
+            task, storage, submission.region_png, valid_ids, project.ignore_index, max_pixels
+        )
+        if submission.labels:
+            point_labels = _label_map_from_points(task, submission, valid_ids, project.ignore_index)
+            labels = np.where(point_labels != project.ignore_index, point_labels, labels)
+    else:
+        labels = _label_map_from_points(task, submission, valid_ids, project.ignore_index)
+
+    label_key = f"projects/{project.id}/annotations/{task.id}/{submission.client_key}.png"
+    storage.put(label_key, encode_label_png(labels))
+    annotation = Annotation(
+        task_id=task.id,
+        image_id=task.image_id,
+        user_id=user.id,
+        client_key=submission.client_key,
+        labels=[label.model_dump() for label in submission.labels],
+        label_key=label_key,
+        labelled_pixels=int((labels != project.ignore_index).sum()),
+        seconds_spent=submission.seconds_spent,
+    )
+    session.add(annotation)
+    task.status = TaskStatus.done
+    task.version += 1
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = session.scalar(
+            select(Annotation).where(Annotation.client_key == submission.client_key)
+        )
+        if existing is None or existing.task_id != task.id:
+            raise Conflict("this task was submitted concurrently") from None
+        return existing
+    return annotation
