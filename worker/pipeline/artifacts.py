@@ -1,0 +1,62 @@
+"""Where a round keeps its files, and torch objects to and from storage bytes."""
+
+import io
+import json
+from typing import Any
+
+import torch
+
+from backend.storage import Storage
+
+
+class RoundKeys:
+    def __init__(self, project_id: int, round_number: int) -> None:
+        self.prefix = f"projects/{project_id}/rounds/{round_number}"
+
+    @property
+    def manifest(self) -> str:
+        return f"{self.prefix}/manifest.json"
+
+    @property
+    def model(self) -> str:
+        return f"{self.prefix}/model_a.pt"
+
+    @property
+    def model_checkpoint(self) -> str:
+        return f"{self.prefix}/model_a.checkpoint.pt"
+
+    @property
+    def selector(self) -> str:
+        return f"{self.prefix}/selector_b.pt"
+
+    @property
+    def selector_checkpoint(self) -> str:
+        return f"{self.prefix}/selector_b.checkpoint.pt"
+
+    @property
+    def selection(self) -> str:
+        return f"{self.prefix}/selection.json"
+
+    def target_labels(self, image_id: int) -> str:
+        return f"{self.prefix}/target_labels/{image_id}.png"
+
+    def mask(self, image_id: int) -> str:
+        return f"{self.prefix}/masks/{image_id}.png"
+
+
+def save_torch(storage: Storage, key: str, obj: Any) -> None:
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    storage.put(key, buffer.getvalue())
+
+
+def load_torch(storage: Storage, key: str, device: str = "cpu") -> Any:
+    return torch.load(io.BytesIO(storage.get(key)), map_location=device, weights_only=True)
+
+
+def save_json(storage: Storage, key: str, obj: Any) -> None:
+    storage.put(key, json.dumps(obj).encode())
+
+
+def load_json(storage: Storage, key: str) -> Any:
+    return json.loads(storage.get(key))
