@@ -97,6 +97,11 @@ class Project(Base):
     pixel_budget: Mapped[float] = mapped_column(Float, default=0.022)
     images_per_round: Mapped[int] = mapped_column(Integer, default=10)
     model_settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Scheduling: launch the next round once this share of the last round's tasks is done,
+    # and/or every `schedule_minutes`; null disables each.
+    auto_advance_fraction: Mapped[float | None] = mapped_column(Float, default=None)
+    schedule_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    max_rounds: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -187,6 +192,10 @@ class AnnotationTask(Base):
     leased_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     lease_expires_at: Mapped[datetime | None] = mapped_column(default=None)
     version: Mapped[int] = mapped_column(Integer, default=0)
+    # Work in progress of the lease holder, saved as they go: a reload or an expired
+    # session never loses it.
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    skipped_by: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     image: Mapped[Image] = relationship()

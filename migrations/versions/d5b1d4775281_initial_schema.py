@@ -193,7 +193,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_annotations_task_id"), ["task_id"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("annotations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_annotations_task_id"))
