@@ -4,7 +4,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SelectionMethod = Literal[
     "ppl", "spl", "random", "random_mask", "entropy", "margin", "ripu_region", "ripu_pixel"
@@ -91,9 +91,21 @@ class ProjectBase(BaseModel):
     model_settings: ModelSettings = Field(default_factory=ModelSettings)
 
 
+def check_objective(objective: str | None, config: dict[str, Any] | None) -> dict[str, Any]:
+    """The objective's own defaults and ranges decide; errors name the bad key and range."""
+    from worker.ml.adaptation.config import validate_objective_config
+
+    return validate_objective_config(objective or "none", config or {})
+
+
 class ProjectCreate(ProjectBase):
     name: Name
     classes: Annotated[list[ClassDef], Field(min_length=1, max_length=254)]
+
+    @model_validator(mode="after")
+    def _objective_config(self) -> "ProjectCreate":
+        self.objective_config = check_objective(self.objective, self.objective_config)
+        return self
 
     @field_validator("classes")
     @classmethod
@@ -196,6 +208,8 @@ class TaskOut(BaseModel):
     status: str
     lease_expires_at: datetime | None
     requested_pixels: int
+    version: int
+    draft: dict[str, Any] | None
     image_url: str
     mask_url: str | None
 
@@ -214,6 +228,16 @@ class Submission(BaseModel):
     )
     seconds_spent: Annotated[float, Field(ge=0, le=86_400)] = 0.0
     client_key: Annotated[str, Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_\-]+$")]
+    expected_version: int | None = Field(
+        default=None, description="The task version you loaded; 409 if it changed since."
+    )
+
+
+class Draft(BaseModel):
+    labels: Annotated[list[PointLabel], Field(max_length=100_000)] = Field(default_factory=list)
+    region_png: Annotated[str, Field(max_length=50_000_000)] | None = None
+    seconds_spent: Annotated[float, Field(ge=0, le=86_400)] = 0.0
+    current_point: Annotated[int, Field(ge=0)] = 0
 
 
 class AnnotationOut(ORMModel):

@@ -10,18 +10,20 @@ CPU_QUEUE = "cpu"
 RUN_ROUND = "segloop.run_round"
 
 
-def _configure_embedded_broker(settings: Settings) -> None:
-    """Kombu's SQL transport passes transport options to create_engine, so the polling
-    interval must be set on the transport class instead."""
+def _transport_options(settings: Settings) -> dict:
+    """Kombu's SQL transport passes its options to create_engine, so the embedded broker's
+    polling interval is set on the transport class; Redis gets a deliberate visibility
+    timeout: stages are short, so a redelivery after two hours means the worker is gone."""
     if settings.broker_url.startswith("sqla+"):
         from kombu.transport.sqlalchemy import Transport
 
         Transport.polling_interval = 0.5
+        return {}
+    return {"visibility_timeout": 2 * 3600}
 
 
 def create_celery_app(settings: Settings | None = None) -> Celery:
     settings = settings or get_settings()
-    _configure_embedded_broker(settings)
     app = Celery("segloop", broker=settings.broker_url, include=["worker.tasks"])
     app.conf.update(
         task_queues=(Queue(GPU_QUEUE), Queue(CPU_QUEUE)),
@@ -33,9 +35,7 @@ def create_celery_app(settings: Settings | None = None) -> Celery:
         worker_prefetch_multiplier=1,
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
-        # Stages are short (training checkpoints and re-enqueues), so a redelivery after
-        # two hours means the worker is gone, not busy.
-        broker_transport_options={"visibility_timeout": 2 * 3600},
+        broker_transport_options=_transport_options(settings),
         worker_hijack_root_logger=False,
     )
     return app

@@ -1,10 +1,12 @@
 """Launching rounds: one active round per project, the work itself runs on the worker."""
 
+from datetime import UTC, datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backend.models import AnnotationTask, Project, Round, RoundStatus, TaskStatus
+from backend.models import Annotation, AnnotationTask, Project, Round, RoundStatus, TaskStatus, User
 from backend.services.tasks import Conflict
 
 ACTIVE = (RoundStatus.queued, RoundStatus.running)
@@ -56,3 +58,67 @@ def task_counts(session: Session, round_ids: list[int]) -> dict[int, tuple[int, 
         .group_by(AnnotationTask.round_id)
     ).all()
     return {round_id: (total, done) for round_id, total, done in rows}
+
+
+def cancel_round(session: Session, round_: Round) -> Round:
+    """A queued round stops now; a running one at its next progress report (a safe point)."""
+    if round_.status not in ACTIVE:
+        raise Conflict(f"round {round_.number} is {round_.status}; only active rounds cancel")
+    round_.cancel_requested = True
+    if round_.status == RoundStatus.queued and round_.runner_id is None:
+        round_.status = RoundStatus.cancelled
+        round_.message = "cancelled before it started"
+        round_.finished_at = datetime.now(UTC)
+    else:
+        round_.message = "cancel requested; stopping at the next safe point"
+    session.commit()
+    return round_
+
+
+def retry_round(session: Session, round_: Round) -> Round:
+    """Queue a failed round again; it resumes at the stage that failed, from its checkpoints."""
+    if round_.status != RoundStatus.failed:
+        raise Conflict(f"round {round_.number} is {round_.status}; only failed rounds retry")
+    active = session.scalar(
+        select(Round.id).where(
+            Round.project_id == round_.project_id, Round.status.in_(ACTIVE), Round.id != round_.id
+        )
+    )
+    if active is not None:
+        raise Conflict("another round of this project is active")
+    round_.status = RoundStatus.queued
+    round_.error = None
+    round_.finished_at = None
+    round_.cancel_requested = False
+    round_.message = f"retrying from {round_.stage}"
+    session.commit()
+    return round_
+
+
+def annotator_stats(session: Session, project_id: int) -> list[dict]:
+    """Per annotator: submissions, labelled pixels, time, and seconds per labelled pixel."""
+    rows = session.execute(
+        select(
+            User.id,
+            User.email,
+            func.count(Annotation.id),
+            func.coalesce(func.sum(Annotation.labelled_pixels), 0),
+            func.coalesce(func.sum(Annotation.seconds_spent), 0.0),
+        )
+        .join(Annotation, Annotation.user_id == User.id)
+        .join(AnnotationTask, AnnotationTask.id == Annotation.task_id)
+        .where(AnnotationTask.project_id == project_id)
+        .group_by(User.id, User.email)
+        .order_by(User.email)
+    ).all()
+    return [
+        {
+            "user_id": user_id,
+            "email": email,
+            "submissions": submissions,
+            "labelled_pixels": int(pixels),
+            "seconds": float(seconds),
+            "seconds_per_label": float(seconds) / pixels if pixels else None,
+        }
+        for user_id, email, submissions, pixels, seconds in rows
+    ]

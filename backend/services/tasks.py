@@ -5,7 +5,7 @@ import binascii
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -54,13 +54,15 @@ def lease_next(
         own.lease_expires_at = expires
         session.commit()
         return own
-    candidates = session.scalars(
-        select(AnnotationTask.id)
+    candidates = session.execute(
+        select(AnnotationTask.id, AnnotationTask.skipped_by)
         .where(AnnotationTask.project_id == project.id, _available(now))
         .order_by(AnnotationTask.priority.desc(), AnnotationTask.id)
-        .limit(32)
+        .limit(64)
     ).all()
-    for task_id in candidates:
+    for task_id, skipped_by in candidates:
+        if user.id in (skipped_by or []):
+            continue
         claimed = session.execute(
             update(AnnotationTask)
             .where(AnnotationTask.id == task_id, _available(now))
@@ -75,6 +77,63 @@ def lease_next(
         if claimed.rowcount == 1:
             return session.get(AnnotationTask, task_id, populate_existing=True)
     return None
+
+
+def _require_lease(task: AnnotationTask, user: User) -> None:
+    """Only the lease holder may change a task; an expired lease nobody took is still theirs."""
+    if task.status != TaskStatus.leased or task.leased_by != user.id:
+        raise Conflict("this task is not leased to you: get it again with 'next task'")
+
+
+def save_draft(
+    session: Session, task: AnnotationTask, user: User, draft: dict, minutes: int
+) -> None:
+    _require_lease(task, user)
+    task.draft = draft
+    task.lease_expires_at = datetime.now(UTC) + timedelta(minutes=minutes)
+    session.commit()
+
+
+def skip(session: Session, task: AnnotationTask, user: User) -> None:
+    """Hand the task back for someone else; the skipper is not offered it again."""
+    _require_lease(task, user)
+    task.status = TaskStatus.pending
+    task.leased_by = None
+    task.lease_expires_at = None
+    task.draft = None
+    task.skipped_by = [*(task.skipped_by or []), user.id]
+    task.version += 1
+    session.commit()
+
+
+def submitted_by(
+    session: Session, project: Project, user: User, limit: int
+) -> list[AnnotationTask]:
+    """The caller's recently submitted tasks, newest first: 'back to the previous task'."""
+    latest = (
+        select(Annotation.task_id, func.max(Annotation.id).label("last"))
+        .where(Annotation.user_id == user.id)
+        .group_by(Annotation.task_id)
+        .subquery()
+    )
+    return list(
+        session.scalars(
+            select(AnnotationTask)
+            .join(latest, latest.c.task_id == AnnotationTask.id)
+            .where(AnnotationTask.project_id == project.id)
+            .order_by(latest.c.last.desc())
+            .limit(limit)
+        )
+    )
+
+
+def _last_annotation(session: Session, task: AnnotationTask) -> Annotation | None:
+    return session.scalar(
+        select(Annotation)
+        .where(Annotation.task_id == task.id)
+        .order_by(Annotation.id.desc())
+        .limit(1)
+    )
 
 
 def _label_map_from_points(
@@ -129,7 +188,9 @@ def submit(
     submission: Submission,
     max_pixels: int,
 ) -> Annotation:
-    """Store the label map, then record it; a retried request with the same key is a no-op."""
+    """Store the label map, then record it; a retried request with the same key is a no-op.
+
+    The submitter may correct a submitted task: the newer annotation wins when labels merge."""
     existing = session.scalar(
         select(Annotation).where(Annotation.client_key == submission.client_key)
     )
@@ -137,8 +198,15 @@ def submit(
         if existing.task_id != task.id:
             raise Conflict("client_key was already used for another task")
         return existing
+    if submission.expected_version is not None and submission.expected_version != task.version:
+        raise Conflict(
+            f"the task changed since you loaded it (version {task.version}, "
+            f"you had {submission.expected_version}): reload it"
+        )
     if task.status == TaskStatus.done:
-        raise Conflict("this task was already submitted")
+        last = _last_annotation(session, task)
+        if last is None or last.user_id != user.id:
+            raise Conflict("this task was already submitted by someone else")
     lease_end = as_utc(task.lease_expires_at)
     held_by_other = (
         task.status == TaskStatus.leased
@@ -174,6 +242,7 @@ def submit(
     )
     session.add(annotation)
     task.status = TaskStatus.done
+    task.draft = None
     task.version += 1
     try:
         session.commit()

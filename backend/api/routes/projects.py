@@ -4,7 +4,14 @@ from sqlalchemy.exc import IntegrityError
 
 from backend.api.deps import AdminUser, CurrentUser, SessionDep, get_project_or_404
 from backend.models import Project, ProjectMember, Role, User
-from backend.schemas import MemberAdd, ProjectCreate, ProjectOut, ProjectUpdate, UserOut
+from backend.schemas import (
+    MemberAdd,
+    ProjectCreate,
+    ProjectOut,
+    ProjectUpdate,
+    UserOut,
+    check_objective,
+)
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
@@ -54,7 +61,16 @@ def update_project(
 ) -> ProjectOut:
     """Settings apply from the next round on; a running round keeps its snapshot."""
     project = get_project_or_404(session, admin, project_id)
-    for field, value in body.model_dump(exclude_unset=True, mode="json").items():
+    changes = body.model_dump(exclude_unset=True, mode="json")
+    if "objective" in changes or "objective_config" in changes:
+        try:
+            changes["objective_config"] = check_objective(
+                changes.get("objective", project.objective),
+                changes.get("objective_config", project.objective_config),
+            )
+        except ValueError as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    for field, value in changes.items():
         setattr(project, field, value)
     session.commit()
     return ProjectOut.model_validate(project)

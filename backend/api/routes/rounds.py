@@ -7,13 +7,19 @@ from backend.api.deps import AdminUser, CurrentUser, SessionDep, get_project_or_
 from backend.models import Round, RoundStatus
 from backend.schemas import RoundOut
 from backend.services.queue import enqueue_round
-from backend.services.rounds import create_round, task_counts
+from backend.services.rounds import (
+    annotator_stats,
+    cancel_round,
+    create_round,
+    retry_round,
+    task_counts,
+)
 from backend.services.tasks import Conflict
 
 router = APIRouter(tags=["rounds"])
 
 
-def _round_out(session: SessionDep, rounds: list[Round]) -> list[RoundOut]:
+def round_out(session: SessionDep, rounds: list[Round]) -> list[RoundOut]:
     counts = task_counts(session, [r.id for r in rounds])
     out = []
     for round_ in rounds:
@@ -34,6 +40,17 @@ def _round_or_404(session: SessionDep, user: CurrentUser, round_id: int) -> Roun
     return round_
 
 
+def _enqueue(session: SessionDep, round_: Round) -> RoundOut:
+    try:
+        enqueue_round(round_.id)
+    except Exception as exc:
+        round_.status = RoundStatus.failed
+        round_.error = f"could not reach the task broker: {exc}"
+        session.commit()
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, round_.error) from exc
+    return round_out(session, [round_])[0]
+
+
 @router.post("/projects/{project_id}/rounds", status_code=status.HTTP_202_ACCEPTED)
 def launch_round(project_id: int, session: SessionDep, admin: AdminUser) -> RoundOut:
     """Queue the next round; the worker trains, evaluates, selects and publishes tasks."""
@@ -42,14 +59,33 @@ def launch_round(project_id: int, session: SessionDep, admin: AdminUser) -> Roun
         round_ = create_round(session, project)
     except Conflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    return _enqueue(session, round_)
+
+
+@router.post("/rounds/{round_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
+def cancel(round_id: int, session: SessionDep, admin: AdminUser) -> RoundOut:
     try:
-        enqueue_round(round_.id)
-    except Exception as exc:
-        round_.status = RoundStatus.failed
-        round_.error = f"could not reach the task broker: {exc}"
-        session.commit()
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, round_.error) from exc
-    return _round_out(session, [round_])[0]
+        round_ = cancel_round(session, _round_or_404(session, admin, round_id))
+    except Conflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    return round_out(session, [round_])[0]
+
+
+@router.post("/rounds/{round_id}/retry", status_code=status.HTTP_202_ACCEPTED)
+def retry(round_id: int, session: SessionDep, admin: AdminUser) -> RoundOut:
+    try:
+        round_ = retry_round(session, _round_or_404(session, admin, round_id))
+    except Conflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    return _enqueue(session, round_)
+
+
+@router.get("/projects/{project_id}/annotator-stats")
+def project_annotator_stats(
+    project_id: int, session: SessionDep, admin: AdminUser
+) -> list[dict[str, Any]]:
+    get_project_or_404(session, admin, project_id)
+    return annotator_stats(session, project_id)
 
 
 @router.get("/projects/{project_id}/rounds")
@@ -58,12 +94,12 @@ def list_rounds(project_id: int, session: SessionDep, user: CurrentUser) -> list
     rounds = session.scalars(
         select(Round).where(Round.project_id == project_id).order_by(Round.number)
     ).all()
-    return _round_out(session, list(rounds))
+    return round_out(session, list(rounds))
 
 
 @router.get("/rounds/{round_id}")
 def read_round(round_id: int, session: SessionDep, user: CurrentUser) -> RoundOut:
-    return _round_out(session, [_round_or_404(session, user, round_id)])[0]
+    return round_out(session, [_round_or_404(session, user, round_id)])[0]
 
 
 @router.get("/rounds/{round_id}/metrics")

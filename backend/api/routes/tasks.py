@@ -1,8 +1,10 @@
-from fastapi import APIRouter, HTTPException, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from backend.api.deps import CurrentUser, SessionDep, SettingsDep, StorageDep, get_project_or_404
 from backend.models import AnnotationTask
-from backend.schemas import AnnotationOut, Point, Submission, TaskOut
+from backend.schemas import AnnotationOut, Draft, Point, Submission, TaskOut
 from backend.services import tasks as task_service
 from backend.services.images import InvalidInput
 
@@ -23,6 +25,8 @@ def _task_out(task: AnnotationTask) -> TaskOut:
         status=task.status,
         lease_expires_at=task.lease_expires_at,
         requested_pixels=task.requested_pixels,
+        version=task.version,
+        draft=task.draft,
         image_url=f"/api/v1/images/{task.image_id}/file",
         mask_url=f"/api/v1/tasks/{task.id}/mask.png" if task.mask_key else None,
     )
@@ -86,3 +90,38 @@ def submit_task(
     except task_service.Conflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     return AnnotationOut.model_validate(annotation)
+
+
+@router.put("/tasks/{task_id}/draft", status_code=status.HTTP_204_NO_CONTENT)
+def save_draft(
+    task_id: int, body: Draft, session: SessionDep, settings: SettingsDep, user: CurrentUser
+) -> None:
+    """Autosave of work in progress; also renews the lease while someone is working."""
+    task = _task_or_404(session, user, task_id)
+    try:
+        task_service.save_draft(
+            session, task, user, body.model_dump(mode="json"), settings.lease_minutes
+        )
+    except task_service.Conflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+
+
+@router.post("/tasks/{task_id}/skip", status_code=status.HTTP_204_NO_CONTENT)
+def skip_task(task_id: int, session: SessionDep, user: CurrentUser) -> None:
+    task = _task_or_404(session, user, task_id)
+    try:
+        task_service.skip(session, task, user)
+    except task_service.Conflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+
+
+@router.get("/projects/{project_id}/tasks/submitted")
+def my_submitted_tasks(
+    project_id: int,
+    session: SessionDep,
+    user: CurrentUser,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[TaskOut]:
+    """The caller's recent submissions, newest first, to go back and correct one."""
+    project = get_project_or_404(session, user, project_id)
+    return [_task_out(t) for t in task_service.submitted_by(session, project, user, limit)]
