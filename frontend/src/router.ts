@@ -1,0 +1,45 @@
+/**
+ * Path-based routes (the server answers index.html for unknown non-API paths).
+ *   /annotate                    choose a project, label tasks
+ *   /annotate/projects/:id       annotate that project
+ *   /admin                       project list
+ *   /admin/projects/:id          one project: rounds, launch
+ *   /admin/new                   create a project
+ */
+
+export type Route =
+  | { view: "annotate"; projectId: number | null }
+  | { view: "admin"; projectId: number | null }
+  | { view: "admin-new" };
+
+export function parseRoute(pathname: string): Route {
+  const parts = pathname.split("/").filter((p) => p !== "");
+  const id = parseId(parts[2]);
+  if (parts[0] === "admin") {
+    if (parts[1] === "new") return { view: "admin-new" };
+    return { view: "admin", projectId: parts[1] === "projects" ? id : null };
+  }
+  if (parts[0] === "annotate" && parts[1] === "projects") return { view: "annotate", projectId: id };
+  return { view: "annotate", projectId: null };
+}
+
+export function routePath(route: Route): string {
+  switch (route.view) {
+    case "annotate":
+      return route.projectId === null ? "/annotate" : `/annotate/projects/${route.projectId}`;
+    case "admin":
+      return route.projectId === null ? "/admin" : `/admin/projects/${route.projectId}`;
+    case "admin-new":
+      return "/admin/new";
+  }
+}
+
+export function sameRoute(a: Route, b: Route): boolean {
+  return routePath(a) === routePath(b);
+}
+
+function parseId(s: string | undefined): number | null {
+  if (s === undefined || !/^\d+$/.test(s)) return null;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : null;
+}
