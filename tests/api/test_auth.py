@@ -1,0 +1,48 @@
+import jwt
+
+from tests.conftest import ADMIN, ANNOTATOR
+
+
+def test_health_reports_database_and_broker(api):
+    response = api.client().get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "broker": "ok"}
+
+
+def test_login_rejects_a_wrong_password(api):
+    response = api.client().post(
+        "/login/access-token", data={"username": ADMIN[0], "password": "wrong-password"}
+    )
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Incorrect email or password"
+
+
+def test_me_needs_a_valid_token(api):
+    assert api.client().get("/users/me").status_code == 401
+    forged = jwt.encode({"sub": "1"}, "not-the-secret-but-long-enough-for-hs256", algorithm="HS256")
+    response = api.client({"Authorization": f"Bearer {forged}"}).get("/users/me")
+    assert response.status_code == 401
+    me = api.admin.get("/users/me").json()
+    assert me["email"] == ADMIN[0] and me["role"] == "admin"
+
+
+def test_api_token_works_until_revoked(api):
+    annotator = api.annotator
+    created = annotator.post("/users/me/tokens", json={"name": "script"})
+    assert created.status_code == 201
+    token = created.json()["token"]
+    client = api.client({"Authorization": f"Bearer {token}"})
+    assert client.get("/users/me").json()["email"] == ANNOTATOR[0]
+    assert annotator.delete(f"/users/me/tokens/{created.json()['id']}").status_code == 204
+    assert client.get("/users/me").status_code == 401
+
+
+def test_only_admins_create_users(api):
+    body = {"email": "new@example.com", "password": "long-enough", "role": "annotator"}
+    assert api.annotator.post("/users", json=body).status_code == 403
+    assert api.admin.post("/users", json=body).status_code == 201
+    assert api.admin.post("/users", json=body).status_code == 409
+    login = api.client().post(
+        "/login/access-token", data={"username": body["email"], "password": body["password"]}
+    )
+    assert login.status_code == 200

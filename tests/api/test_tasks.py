@@ -1,0 +1,256 @@
+"""Leasing and submitting tasks over the API; tasks are published directly in the database,
+as the worker's publish stage would."""
+
+import base64
+import io
+import json
+import uuid
+
+import numpy as np
+import pytest
+from PIL import Image as PILImage
+from sqlalchemy import select
+
+from backend.db import session_scope
+from backend.models import Annotation, AnnotationTask, Dataset, Image, Round
+from backend.storage import get_storage
+from tests.conftest import create_project
+
+
+def _publish(project_id: int, kind: str = "points") -> list[int]:
+    """Three tasks of a finished round, each asking for two points (or a region)."""
+    storage = get_storage()
+    with session_scope() as session:
+        round_ = Round(project_id=project_id, number=0, status="done", stage="done")
+        session.add(round_)
+        session.flush()
+        images = session.scalars(
+            select(Image)
+            .join(Dataset)
+            .where(Dataset.project_id == project_id, Dataset.kind == "target_pool")
+            .order_by(Image.id)
+            .limit(3)
+        ).all()
+        ids = []
+        for image in images:
+            mask = np.zeros((image.height, image.width), dtype=np.uint8)
+            mask[:4, :4] = 255
+            mask_key = f"test/{round_.id}/{image.id}.png"
+            buffer = io.BytesIO()
+            PILImage.fromarray(mask).save(buffer, format="PNG")
+            storage.put(mask_key, buffer.getvalue())
+            task = AnnotationTask(
+                project_id=project_id,
+                round_id=round_.id,
+                image_id=image.id,
+                kind=kind,
+                points=[{"x": 1, "y": 2}, {"x": 5, "y": 6}] if kind == "points" else [],
+                mask_key=mask_key,
+                requested_pixels=2 if kind == "points" else 16,
+            )
+            session.add(task)
+            session.flush()
+            ids.append(task.id)
+        session.commit()
+        return ids
+
+
+@pytest.fixture
+def project(api):
+    project = create_project(api.admin, api.demo_data)
+    for client in (api.annotator, api.annotator2):
+        me = client.get("/users/me").json()
+        api.admin.post(f"/projects/{project['id']}/members", json={"user_id": me["id"]})
+    return project
+
+
+def _submission(labels, **extra):
+    return {"labels": labels, "client_key": uuid.uuid4().hex, "seconds_spent": 3.5, **extra}
+
+
+def test_two_annotators_never_get_the_same_task(api, project):
+    _publish(project["id"])
+    first = api.annotator.post(f"/projects/{project['id']}/tasks/next").json()
+    second = api.annotator2.post(f"/projects/{project['id']}/tasks/next").json()
+    assert first["id"] != second["id"]
+    again = api.annotator.post(f"/projects/{project['id']}/tasks/next").json()
+    assert again["id"] == first["id"], "a reload resumes the caller's own lease"
+    assert first["status"] == "leased" and first["points"] == [{"x": 1, "y": 2}, {"x": 5, "y": 6}]
+
+
+def test_no_task_left_is_204(api, project):
+    response = api.annotator.post(f"/projects/{project['id']}/tasks/next")
+    assert response.status_code == 204
+
+
+def test_submitted_points_become_a_sparse_label_map(api, project):
+    _publish(project["id"])
+    annotator = api.annotator
+    task = annotator.post(f"/projects/{project['id']}/tasks/next").json()
+    body = _submission([{"x": 1, "y": 2, "class_id": 3}, {"x": 5, "y": 6, "class_id": 255}])
+    response = annotator.post(f"/tasks/{task['id']}/submit", json=body)
+    assert response.status_code == 200, response.text
+    assert response.json()["labelled_pixels"] == 1
+    with session_scope() as session:
+        annotation = session.get(Annotation, response.json()["id"])
+        labels = np.asarray(PILImage.open(io.BytesIO(get_storage().get(annotation.label_key))))
+        assert annotation.seconds_spent == 3.5
+        assert session.get(AnnotationTask, task["id"]).status == "done"
+    assert labels.shape == (task["height"], task["width"])
+    assert labels[2, 1] == 3
+    assert (labels != 255).sum() == 1
+
+
+def test_a_retried_submission_is_stored_once(api, project):
+    _publish(project["id"])
+    annotator = api.annotator
+    task = annotator.post(f"/projects/{project['id']}/tasks/next").json()
+    body = _submission([{"x": 1, "y": 2, "class_id": 1}])
+    first = annotator.post(f"/tasks/{task['id']}/submit", json=body).json()
+    second = annotator.post(f"/tasks/{task['id']}/submit", json=body).json()
+    assert first["id"] == second["id"]
+    with session_scope() as session:
+        count = len(
+            session.scalars(select(Annotation).where(Annotation.task_id == task["id"])).all()
+        )
+    assert count == 1
+    other = api.annotator2.post(f"/tasks/{task['id']}/submit", json=_submission([]))
+    assert other.status_code == 409
+
+
+def test_the_submitter_can_go_back_and_correct_a_task(api, project):
+    _publish(project["id"])
+    annotator = api.annotator
+    task = annotator.post(f"/projects/{project['id']}/tasks/next").json()
+    annotator.post(
+        f"/tasks/{task['id']}/submit", json=_submission([{"x": 1, "y": 2, "class_id": 1}])
+    )
+    history = annotator.get(f"/projects/{project['id']}/tasks/submitted").json()
+    assert [t["id"] for t in history] == [task["id"]]
+    stale = _submission([{"x": 1, "y": 2, "class_id": 2}], expected_version=task["version"])
+    assert annotator.post(f"/tasks/{task['id']}/submit", json=stale).status_code == 409
+    current = annotator.get(f"/tasks/{task['id']}").json()
+    fixed = _submission([{"x": 1, "y": 2, "class_id": 2}], expected_version=current["version"])
+    assert annotator.post(f"/tasks/{task['id']}/submit", json=fixed).status_code == 200
+
+
+def test_a_draft_survives_a_reload_and_a_new_login(api, project):
+    _publish(project["id"])
+    annotator = api.annotator
+    task = annotator.post(f"/projects/{project['id']}/tasks/next").json()
+    draft = {"labels": [{"x": 1, "y": 2, "class_id": 4}], "seconds_spent": 7.0, "current_point": 1}
+    assert annotator.put(f"/tasks/{task['id']}/draft", json=draft).status_code == 204
+    api.tokens.clear()
+    again = api.annotator.post(f"/projects/{project['id']}/tasks/next").json()
+    assert again["id"] == task["id"]
+    assert again["draft"]["labels"] == draft["labels"] and again["draft"]["current_point"] == 1
+    other = api.annotator2.put(f"/tasks/{task['id']}/draft", json=draft)
+    assert other.status_code == 409
+
+
+def test_a_skipped_task_goes_to_someone_else(api, project):
+    _publish(project["id"])
+    first = api.annotator.post(f"/projects/{project['id']}/tasks/next").json()
+    assert api.annotator.post(f"/tasks/{first['id']}/skip").status_code == 204
+    mine = api.annotator.post(f"/projects/{project['id']}/tasks/next").json()
+    assert mine["id"] != first["id"]
+    theirs = api.annotator2.post(f"/projects/{project['id']}/tasks/next").json()
+    assert theirs["id"] == first["id"]
+
+
+def test_bad_labels_are_refused_with_a_reason(api, project):
+    _publish(project["id"])
+    annotator = api.annotator
+    task = annotator.post(f"/projects/{project['id']}/tasks/next").json()
+    cases = [
+        ([{"x": 1, "y": 2, "class_id": 99}], "unknown class id"),
+        ([{"x": 9999, "y": 2, "class_id": 1}], "outside"),
+        ([{"x": 3, "y": 3, "class_id": 1}], "not requested"),
+    ]
+    for labels, reason in cases:
+        response = annotator.post(f"/tasks/{task['id']}/submit", json=_submission(labels))
+        assert response.status_code == 422
+        assert reason in response.json()["detail"]
+    negative = annotator.post(
+        f"/tasks/{task['id']}/submit", json=_submission([{"x": -1, "y": 2, "class_id": 1}])
+    )
+    assert negative.status_code == 422
+    with session_scope() as session:
+        assert session.get(AnnotationTask, task["id"]).status == "leased"
+
+
+def test_someone_elses_lease_cannot_be_submitted(api, project):
+    _publish(project["id"])
+    task = api.annotator.post(f"/projects/{project['id']}/tasks/next").json()
+    response = api.annotator2.post(
+        f"/tasks/{task['id']}/submit", json=_submission([{"x": 1, "y": 2, "class_id": 1}])
+    )
+    assert response.status_code == 409
+
+
+def test_region_submissions_count_only_requested_pixels(api, project):
+    _publish(project["id"], kind="region")
+    annotator = api.annotator
+    task = annotator.post(f"/projects/{project['id']}/tasks/next").json()
+    mask = np.asarray(PILImage.open(io.BytesIO(annotator.get(task["mask_url"][7:]).content)))
+    assert (mask > 0).sum() == 16
+    painted = np.full((task["height"], task["width"]), 2, dtype=np.uint8)
+    buffer = io.BytesIO()
+    PILImage.fromarray(painted).save(buffer, format="PNG")
+    body = _submission([], region_png=base64.b64encode(buffer.getvalue()).decode())
+    response = annotator.post(f"/tasks/{task['id']}/submit", json=body)
+    assert response.status_code == 200, response.text
+    assert response.json()["labelled_pixels"] == 16
+
+
+def test_launching_a_round_queues_it_once(api, project):
+    admin = api.admin
+    first = admin.post(f"/projects/{project['id']}/rounds")
+    assert first.status_code == 202
+    assert first.json()["status"] == "queued" and first.json()["number"] == 0
+    second = admin.post(f"/projects/{project['id']}/rounds")
+    assert second.status_code == 409
+    assert api.annotator.post(f"/projects/{project['id']}/rounds").status_code == 403
+
+
+def test_a_queued_round_cancels_at_once_and_a_failed_one_retries(api, project):
+    admin = api.admin
+    round_ = admin.post(f"/projects/{project['id']}/rounds").json()
+    cancelled = admin.post(f"/rounds/{round_['id']}/cancel").json()
+    assert cancelled["status"] == "cancelled"
+    assert admin.post(f"/rounds/{round_['id']}/cancel").status_code == 409
+    assert admin.post(f"/rounds/{round_['id']}/retry").status_code == 409
+    with session_scope() as session:
+        failed = Round(
+            project_id=project["id"], number=1, status="failed", stage="select", error="boom"
+        )
+        session.add(failed)
+        session.commit()
+        failed_id = failed.id
+    retried = admin.post(f"/rounds/{failed_id}/retry").json()
+    assert retried["status"] == "queued" and retried["stage"] == "select"
+    assert retried["error"] is None
+
+
+def test_round_progress_is_pushed_as_server_sent_events(api, project):
+    admin = api.admin
+    admin.post(f"/projects/{project['id']}/rounds")
+    with admin.stream("GET", f"/projects/{project['id']}/rounds/events") as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        lines = response.iter_lines()
+        assert next(lines) == "event: rounds"
+        data = next(lines)
+    rounds = json.loads(data.removeprefix("data: "))
+    assert [r["status"] for r in rounds] == ["queued"]
+
+
+def test_annotator_stats_count_labels_and_time(api, project):
+    _publish(project["id"])
+    task = api.annotator.post(f"/projects/{project['id']}/tasks/next").json()
+    api.annotator.post(
+        f"/tasks/{task['id']}/submit", json=_submission([{"x": 1, "y": 2, "class_id": 1}])
+    )
+    stats = api.admin.get(f"/projects/{project['id']}/annotator-stats").json()
+    assert len(stats) == 1
+    assert stats[0]["labelled_pixels"] == 1 and stats[0]["seconds_per_label"] == 3.5
+    assert api.annotator.get(f"/projects/{project['id']}/annotator-stats").status_code == 403
