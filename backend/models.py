@@ -186,6 +186,8 @@ class AnnotationTask(Base):
     kind: Mapped[str] = mapped_column(String(16))
     points: Mapped[list[Any]] = mapped_column(JSON, default=list)
     mask_key: Mapped[str | None] = mapped_column(String(500), default=None)
+    # Model A's dense prediction, offered to pre-fill segments the annotator accepts or fixes.
+    prediction_key: Mapped[str | None] = mapped_column(String(500), default=None)
     requested_pixels: Mapped[int] = mapped_column(Integer, default=0)
     priority: Mapped[float] = mapped_column(Float, default=0.0)
     status: Mapped[str] = mapped_column(String(16), default=TaskStatus.pending, index=True)

@@ -212,6 +212,7 @@ class TaskOut(BaseModel):
     draft: dict[str, Any] | None
     image_url: str
     mask_url: str | None
+    prediction_url: str | None
 
 
 class PointLabel(BaseModel):

@@ -14,7 +14,8 @@ class InvalidInput(ValueError):
     """Input a user must fix; the message says what and where."""
 
 
-def _open(data: bytes, what: str, max_pixels: int) -> PILImage.Image:
+def open_image(data: bytes, what: str, max_pixels: int) -> PILImage.Image:
+    """Decode fully, refusing oversized images and decompression bombs before they allocate."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
@@ -38,7 +39,7 @@ def _open(data: bytes, what: str, max_pixels: int) -> PILImage.Image:
 
 def read_image_size(data: bytes, what: str, max_pixels: int) -> tuple[int, int]:
     """(width, height) of a fully decodable RGB-convertible image."""
-    image = _open(data, what, max_pixels)
+    image = open_image(data, what, max_pixels)
     image.convert("RGB")
     return image.size
 
@@ -47,7 +48,7 @@ def read_label_map(
     data: bytes, what: str, max_pixels: int, valid_ids: set[int], ignore_index: int
 ) -> np.ndarray:
     """A label map as uint8 [H, W]; every value must be a class id or the ignore index."""
-    image = _open(data, what, max_pixels)
+    image = open_image(data, what, max_pixels)
     if image.mode not in ("L", "P"):
         raise InvalidInput(f"{what}: label maps must be single-channel PNGs, got mode {image.mode}")
     labels = np.asarray(image, dtype=np.uint8)

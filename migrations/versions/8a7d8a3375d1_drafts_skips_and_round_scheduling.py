@@ -1,4 +1,4 @@
-"""drafts, skips and round scheduling
+"""task drafts, skips and predictions; round scheduling
 
 Revision ID: 8a7d8a3375d1
 Revises: d5b1d4775281
@@ -19,7 +19,10 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("annotation_tasks", schema=None) as batch_op:
         batch_op.add_column(sa.Column("draft", sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column("skipped_by", sa.JSON(), nullable=False))
+        batch_op.add_column(
+            sa.Column("skipped_by", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
+        )
+        batch_op.add_column(sa.Column("prediction_key", sa.String(length=500), nullable=True))
 
     with op.batch_alter_table("projects", schema=None) as batch_op:
         batch_op.add_column(sa.Column("auto_advance_fraction", sa.Float(), nullable=True))
@@ -34,5 +37,6 @@ def downgrade() -> None:
         batch_op.drop_column("auto_advance_fraction")
 
     with op.batch_alter_table("annotation_tasks", schema=None) as batch_op:
+        batch_op.drop_column("prediction_key")
         batch_op.drop_column("skipped_by")
         batch_op.drop_column("draft")

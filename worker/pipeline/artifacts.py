@@ -43,6 +43,9 @@ class RoundKeys:
     def mask(self, image_id: int) -> str:
         return f"{self.prefix}/masks/{image_id}.png"
 
+    def prediction(self, image_id: int) -> str:
+        return f"{self.prefix}/predictions/{image_id}.png"
+
 
 def save_torch(storage: Storage, key: str, obj: Any) -> None:
     buffer = io.BytesIO()

@@ -408,11 +408,15 @@ def _select_in_image(
         requested = int(mask.sum())
     mask_key = ctx.keys.mask(entry["id"])
     ctx.storage.put(mask_key, encode_mask_png(mask))
+    prediction_key = ctx.keys.prediction(entry["id"])
+    prediction = logits.argmax(1)[0].to(torch.uint8).cpu().numpy()
+    ctx.storage.put(prediction_key, encode_label_png(prediction))
     return {
         "image_id": entry["id"],
         "kind": result.kind,
         "points": points,
         "mask_key": mask_key,
+        "prediction_key": prediction_key,
         "requested_pixels": requested,
     }
 
@@ -437,6 +441,7 @@ def publish(ctx: RoundContext, report: Report) -> None:
                     kind=entry["kind"],
                     points=entry["points"],
                     mask_key=entry["mask_key"],
+                    prediction_key=entry["prediction_key"],
                     requested_pixels=entry["requested_pixels"],
                     priority=entry["priority"],
                 )

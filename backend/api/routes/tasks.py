@@ -29,6 +29,7 @@ def _task_out(task: AnnotationTask) -> TaskOut:
         draft=task.draft,
         image_url=f"/api/v1/images/{task.image_id}/file",
         mask_url=f"/api/v1/tasks/{task.id}/mask.png" if task.mask_key else None,
+        prediction_url=(f"/api/v1/tasks/{task.id}/prediction.png" if task.prediction_key else None),
     )
 
 
@@ -67,6 +68,15 @@ def task_mask(task_id: int, session: SessionDep, storage: StorageDep, user: Curr
     if task.mask_key is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "This task has no mask")
     return Response(storage.get(task.mask_key), media_type="image/png")
+
+
+@router.get("/tasks/{task_id}/prediction.png", response_class=Response)
+def task_prediction(task_id: int, session: SessionDep, storage: StorageDep, user: CurrentUser):
+    """Model A's class per pixel (one-channel PNG), to pre-fill segments."""
+    task = _task_or_404(session, user, task_id)
+    if task.prediction_key is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "This task has no prediction")
+    return Response(storage.get(task.prediction_key), media_type="image/png")
 
 
 @router.post("/tasks/{task_id}/submit")
