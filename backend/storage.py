@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
@@ -65,7 +66,71 @@ class LocalStorage:
         self._path(key).unlink(missing_ok=True)
 
 
+class S3Storage:
+    """S3 or any S3-compatible store (MinIO): a single PUT is atomic, readers never see
+    half an object. Credentials come from the usual AWS environment or config files."""
+
+    def __init__(
+        self,
+        bucket: str,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        prefix: str = "",
+    ) -> None:
+        import boto3
+        from botocore.config import Config
+
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=endpoint_url,
+            region_name=region,
+            config=Config(retries={"max_attempts": 5, "mode": "standard"}),
+        )
+
+    def _key(self, key: str) -> str:
+        return self.prefix + validate_key(key)
+
+    def put(self, key: str, data: bytes) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+
+    def get(self, key: str) -> bytes:
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+        except self.client.exceptions.NoSuchKey as exc:
+            raise KeyError(key) from exc
+        return response["Body"].read()
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
+
+@lru_cache(maxsize=8)
+def _cached_storage(backend: str, root: str, bucket: str, endpoint, region, prefix) -> Storage:
+    if backend == "s3":
+        return S3Storage(bucket, endpoint, region, prefix)
+    return LocalStorage(Path(root))
+
+
 def get_storage(settings: Settings | None = None) -> Storage:
     settings = settings or get_settings()
-    assert settings.storage_dir is not None
-    return LocalStorage(settings.storage_dir)
+    return _cached_storage(
+        settings.storage_backend,
+        str(settings.storage_dir),
+        settings.s3_bucket,
+        settings.s3_endpoint_url,
+        settings.s3_region,
+        settings.s3_prefix,
+    )
