@@ -89,6 +89,13 @@ class ProjectBase(BaseModel):
     pixel_budget: Annotated[float, Field(gt=0, le=1)] = 0.022
     images_per_round: Annotated[int, Field(ge=1, le=100_000)] = 10
     model_settings: ModelSettings = Field(default_factory=ModelSettings)
+    auto_advance_fraction: Annotated[float, Field(gt=0, le=1)] | None = Field(
+        default=None, description="Launch the next round once this share of tasks is labelled."
+    )
+    schedule_minutes: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="Launch the next round this long after the last one ended."
+    )
+    max_rounds: Annotated[int, Field(ge=1)] | None = None
 
 
 def check_objective(objective: str | None, config: dict[str, Any] | None) -> dict[str, Any]:
@@ -128,6 +135,9 @@ class ProjectUpdate(BaseModel):
     pixel_budget: Annotated[float, Field(gt=0, le=1)] | None = None
     images_per_round: Annotated[int, Field(ge=1, le=100_000)] | None = None
     model_settings: ModelSettings | None = None
+    auto_advance_fraction: Annotated[float, Field(gt=0, le=1)] | None = None
+    schedule_minutes: Annotated[int, Field(ge=1)] | None = None
+    max_rounds: Annotated[int, Field(ge=1)] | None = None
 
 
 class ProjectOut(ORMModel):
@@ -142,6 +152,9 @@ class ProjectOut(ORMModel):
     pixel_budget: float
     images_per_round: int
     model_settings: dict[str, Any]
+    auto_advance_fraction: float | None
+    schedule_minutes: int | None
+    max_rounds: int | None
     created_at: datetime
 
 

@@ -8,6 +8,8 @@ from backend.config import Settings, get_settings
 GPU_QUEUE = "gpu"
 CPU_QUEUE = "cpu"
 RUN_ROUND = "segloop.run_round"
+SCHEDULE_ROUNDS = "segloop.schedule_rounds"
+RECOVER_ROUNDS = "segloop.recover_rounds"
 
 
 def _transport_options(settings: Settings) -> dict:
@@ -24,7 +26,9 @@ def _transport_options(settings: Settings) -> dict:
 
 def create_celery_app(settings: Settings | None = None) -> Celery:
     settings = settings or get_settings()
-    app = Celery("segloop", broker=settings.broker_url, include=["worker.tasks"])
+    app = Celery(
+        "segloop", broker=settings.broker_url, include=["worker.tasks", "worker.scheduling"]
+    )
     app.conf.update(
         task_queues=(Queue(GPU_QUEUE), Queue(CPU_QUEUE)),
         task_default_queue=CPU_QUEUE,
@@ -37,6 +41,12 @@ def create_celery_app(settings: Settings | None = None) -> Celery:
         broker_connection_retry_on_startup=True,
         broker_transport_options=_transport_options(settings),
         worker_hijack_root_logger=False,
+        # One beat process per deployment: it checks schedules and re-queues rounds whose
+        # worker died; both jobs are idempotent, so a missed or doubled beat is harmless.
+        beat_schedule={
+            "schedule-rounds": {"task": SCHEDULE_ROUNDS, "schedule": 30.0},
+            "recover-rounds": {"task": RECOVER_ROUNDS, "schedule": 60.0},
+        },
     )
     return app
 

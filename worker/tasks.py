@@ -8,12 +8,11 @@ from sqlalchemy import or_, select
 
 from backend.db import session_scope
 from backend.models import Round, RoundStatus
-from worker.celery_app import CPU_QUEUE, RUN_ROUND, celery_app
+from worker.celery_app import CPU_QUEUE, RECOVER_ROUNDS, RUN_ROUND, celery_app
 from worker.pipeline import Outcome, advance
 from worker.pipeline.state import LEASE_SECONDS
 
 log = logging.getLogger(__name__)
-RECOVER_ROUNDS = "segloop.recover_rounds"
 
 
 @celery_app.task(name=RUN_ROUND, bind=True, max_retries=None)

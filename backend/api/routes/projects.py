@@ -38,6 +38,9 @@ def create_project(body: ProjectCreate, session: SessionDep, _: AdminUser) -> Pr
         pixel_budget=body.pixel_budget,
         images_per_round=body.images_per_round,
         model_settings=body.model_settings.model_dump(mode="json"),
+        auto_advance_fraction=body.auto_advance_fraction,
+        schedule_minutes=body.schedule_minutes,
+        max_rounds=body.max_rounds,
     )
     session.add(project)
     try:
