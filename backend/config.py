@@ -29,8 +29,15 @@ class Settings(BaseSettings):
     lease_minutes: int = 30
     round_lease_seconds: int = 60
     max_upload_bytes: int = 2 * 1024**3
+    # Any other request body (JSON, forms): larger ones are refused with 413 before parsing.
+    max_json_bytes: int = 16 * 1024**2
+    # Failed logins per (client address, email) within the window before 429.
+    login_attempts: int = 10
+    login_window_seconds: int = 300
     max_image_pixels: int = 64 * 1024 * 1024
     import_roots: list[Path] = []
+    # POST /projects/{id}/predict waits this long for a cpu worker's answer.
+    predict_timeout_seconds: float = 60.0
     frontend_dir: Path = Path(__file__).parent / "static"
 
     @model_validator(mode="after")

@@ -37,6 +37,12 @@ class DatasetKind(StrEnum):
     target_val = "target_val"
 
 
+class DatasetStatus(StrEnum):
+    ready = "ready"
+    importing = "importing"
+    failed = "failed"
+
+
 class RoundStatus(StrEnum):
     queued = "queued"
     running = "running"
@@ -124,6 +130,10 @@ class Dataset(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
     image_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Background imports show progress here; every import ends with its report (counts,
+    # skipped files and why, class histogram) or, when it failed, the reason.
+    status: Mapped[str] = mapped_column(String(16), default=DatasetStatus.ready)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -11,7 +11,10 @@ SelectionMethod = Literal[
 ]
 ObjectiveName = Literal["none", "dacs", "proda", "daso"]
 Backbone = Literal["mobilenet_v3_small", "mobilenet_v3_large", "resnet18", "resnet50", "resnet101"]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+# Names are printable: PostgreSQL refuses NUL in text, and control characters only hide
+# what a name says.
+PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=PRINTABLE)]
 Side = Annotated[int, Field(ge=16, le=4096)]
 
 
@@ -25,7 +28,10 @@ class Token(BaseModel):
 
 
 class UserCreate(BaseModel):
-    email: Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[^@\s]+@[^@\s]+$")]
+    email: Annotated[
+        str,
+        Field(min_length=3, max_length=255, pattern=r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+$"),
+    ]
     password: Annotated[str, Field(min_length=8, max_length=200)]
     role: Literal["admin", "annotator"] = "annotator"
 
@@ -54,7 +60,7 @@ class ApiTokenCreated(ApiTokenOut):
 
 class ClassDef(BaseModel):
     id: Annotated[int, Field(ge=0, le=254)]
-    name: Annotated[str, Field(min_length=1, max_length=100)]
+    name: Annotated[str, Field(min_length=1, max_length=100, pattern=PRINTABLE)]
     colour: str
 
     @field_validator("colour")
@@ -162,10 +168,38 @@ class MemberAdd(BaseModel):
     user_id: int
 
 
-class FolderImport(BaseModel):
+DatasetFormat = Literal["generic", "palette", "cityscapes", "gta5", "camvid", "coco", "labelstudio"]
+ClassMap = dict[Annotated[int, Field(ge=0, le=254)], Annotated[int, Field(ge=0, le=255)]]
+
+
+class ImportOptions(BaseModel):
+    format: DatasetFormat = "generic"
+    split: Annotated[str, Field(max_length=100, pattern=r"^[A-Za-z0-9_\-.]+$")] | None = Field(
+        default=None,
+        description="Cityscapes/CamVid split folder (default train); COCO annotation file stem.",
+    )
+    class_map: ClassMap | Literal["by_name"] | None = Field(
+        default=None,
+        description='Dataset class id -> project class id (255 drops a class), or "by_name". '
+        "Omitted: the ids must already be the project's (a classes.json that disagrees is an "
+        "error). Cityscapes and GTA5 ids are train ids (0..18) after the official mapping.",
+    )
+    unknown_ids: Literal["ignore", "error"] = Field(
+        default="error",
+        description="Label values outside the mapping: an error, or unlabelled (255) and counted "
+        "in the report.",
+    )
+
+
+class FolderImport(ImportOptions):
     kind: Literal["source", "target_pool", "target_val"]
-    path: Annotated[str, Field(min_length=1, max_length=4096)]
+    path: Annotated[str, Field(min_length=1, max_length=4096, pattern=PRINTABLE)]
     name: Name | None = None
+    background: bool = Field(
+        default=False,
+        description="Import on the worker's cpu queue: answers 202 at once; poll the dataset's "
+        "status and report.progress.",
+    )
 
 
 class DatasetOut(ORMModel):
@@ -174,7 +208,41 @@ class DatasetOut(ORMModel):
     name: str
     kind: str
     image_count: int
+    status: str
+    report: dict[str, Any] | None
     created_at: datetime
+
+
+class ExportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    what: Literal["labels", "predictions", "model"] = "labels"
+    format: DatasetFormat = "generic"
+    round_id: int | None = Field(
+        default=None,
+        description="Labels: that round's tasks (all rounds when omitted). Predictions and "
+        "model: that round's checkpoint (the latest trained one when omitted).",
+    )
+    cumulative: bool = Field(
+        default=False, description="Labels of round_id and every round before it, merged."
+    )
+    dataset_id: int | None = Field(
+        default=None, description="Predictions for this dataset's images (default: target pool)."
+    )
+    include_images: bool = True
+    image_url_prefix: Annotated[str, Field(max_length=500)] = Field(
+        default="", description="Label Studio: prefix of data.image, e.g. /data/local-files/?d="
+    )
+
+
+class ExportJobOut(BaseModel):
+    id: str
+    what: str
+    format: str
+    status: Literal["queued", "running", "done", "failed"]
+    progress: float = 0.0
+    error: str | None = None
+    download_url: str | None = None
 
 
 class ImageOut(ORMModel):

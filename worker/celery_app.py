@@ -10,6 +10,9 @@ CPU_QUEUE = "cpu"
 RUN_ROUND = "segloop.run_round"
 SCHEDULE_ROUNDS = "segloop.schedule_rounds"
 RECOVER_ROUNDS = "segloop.recover_rounds"
+IMPORT_DATASET = "segloop.import_dataset"
+EXPORT = "segloop.export"
+PREDICT = "segloop.predict"
 
 
 def _transport_options(settings: Settings) -> dict:
@@ -27,7 +30,9 @@ def _transport_options(settings: Settings) -> dict:
 def create_celery_app(settings: Settings | None = None) -> Celery:
     settings = settings or get_settings()
     app = Celery(
-        "segloop", broker=settings.broker_url, include=["worker.tasks", "worker.scheduling"]
+        "segloop",
+        broker=settings.broker_url,
+        include=["worker.tasks", "worker.scheduling", "worker.imports", "worker.exports"],
     )
     app.conf.update(
         task_queues=(Queue(GPU_QUEUE), Queue(CPU_QUEUE)),

@@ -43,11 +43,15 @@ class Source:
     """What a reader found. `codes` maps native label codes to `classes` ids (or IGNORE); any
     other code in a label is unknown. `classes` None means the codes are the project's ids."""
 
+    folder: "Folder"
     samples: list[Sample]
-    skipped: list[Skipped]
     classes: ClassTable | None
     codes: dict[int, int]
     describe_code: Callable[[int], str] = str
+
+    @property
+    def skipped(self) -> list[Skipped]:
+        return self.folder.skipped
 
 
 @dataclass(frozen=True)

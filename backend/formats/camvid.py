@@ -67,7 +67,7 @@ def read(path: Path, options: ReadOptions) -> Source:
 
         samples.append(Sample(image.stem, image, folder.rel(label), load))
     codes = {c["id"]: c["id"] for c in CLASSES} | {UNLABELLED: IGNORE}
-    return Source(samples, folder.skipped, CLASSES, codes)
+    return Source(folder, samples, CLASSES, codes)
 
 
 def write(

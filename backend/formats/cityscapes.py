@@ -64,6 +64,7 @@ LABELS = (
     (33, "bicycle", 18),
 )
 LABEL_TO_TRAIN = {label_id: train_id for label_id, _, train_id in LABELS}
+LABEL_NAMES = {label_id: name for label_id, name, _ in LABELS}
 TRAIN_TO_LABEL = {train_id: label_id for label_id, _, train_id in LABELS if train_id != IGNORE}
 UNLABELLED = 0
 _COLOURS = (
@@ -110,7 +111,12 @@ def read(path: Path, options: ReadOptions) -> Source:
                     return decode_ids(folder.read(label), folder.rel(label), options.max_pixels)
 
             samples.append(Sample(name, image, folder.rel(label), load))
-    return Source(samples, folder.skipped, CLASSES, dict(LABEL_TO_TRAIN))
+    return Source(folder, samples, CLASSES, dict(LABEL_TO_TRAIN), describe_label_id)
+
+
+def describe_label_id(code: int) -> str:
+    """Unknown ids are reported as the labelIds in the user's files, with their names."""
+    return f"{code} ({LABEL_NAMES[code]})" if code in LABEL_NAMES else str(code)
 
 
 def _city(name: str) -> str:

@@ -66,7 +66,7 @@ def read(path: Path, options: ReadOptions) -> Source:
     table = read_classes_json(folder, root, folder.root)
     classes = parse_classes(table, "classes.json") if table is not None else None
     ids = [c["id"] for c in classes] if classes else range(255)
-    return Source(samples, folder.skipped, classes, identity_codes(ids))
+    return Source(folder, samples, classes, identity_codes(ids))
 
 
 def write_paired(

@@ -25,7 +25,13 @@ from backend.formats.generic import paired_root, paired_samples, write_paired
 def read(path: Path, options: ReadOptions) -> Source:
     folder = Folder(path)
     samples = paired_samples(folder, paired_root(folder.root), decode_ids, options.max_pixels)
-    return Source(samples, folder.skipped, cityscapes.CLASSES, dict(cityscapes.LABEL_TO_TRAIN))
+    return Source(
+        folder,
+        samples,
+        cityscapes.CLASSES,
+        dict(cityscapes.LABEL_TO_TRAIN),
+        cityscapes.describe_label_id,
+    )
 
 
 def write(

@@ -50,7 +50,7 @@ def read(path: Path, options: ReadOptions) -> Source:
         codes[code] = c["id"]
     codes[hex_to_code(empty)] = IGNORE
     samples = paired_samples(folder, root, decode_colours, options.max_pixels)
-    return Source(samples, folder.skipped, classes, codes, code_to_hex)
+    return Source(folder, samples, classes, codes, code_to_hex)
 
 
 def colour_png(labels: np.ndarray, classes: ClassTable) -> bytes:

@@ -3,11 +3,23 @@
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from worker.celery_app import RUN_ROUND, celery_app
+from worker.celery_app import EXPORT, IMPORT_DATASET, PREDICT, RUN_ROUND, celery_app
 
 
 def enqueue_round(round_id: int) -> None:
     celery_app.send_task(RUN_ROUND, args=[round_id])
+
+
+def enqueue_import(dataset_id: int, folder: str, options: dict) -> None:
+    celery_app.send_task(IMPORT_DATASET, args=[dataset_id, folder, options])
+
+
+def enqueue_export(project_id: int, job_id: str) -> None:
+    celery_app.send_task(EXPORT, args=[project_id, job_id])
+
+
+def enqueue_predict(project_id: int, round_id: int, request_id: str) -> None:
+    celery_app.send_task(PREDICT, args=[project_id, round_id, request_id])
 
 
 def broker_ok() -> bool:

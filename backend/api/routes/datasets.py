@@ -1,10 +1,12 @@
+import json
 import mimetypes
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Response, UploadFile, status
+from fastapi.responses import JSONResponse
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 
 from backend.api.deps import (
@@ -15,21 +17,38 @@ from backend.api.deps import (
     StorageDep,
     get_project_or_404,
 )
-from backend.models import Dataset, DatasetKind, Image
-from backend.schemas import DatasetOut, FolderImport, ImageOut
-from backend.services.datasets import ImportReport, import_folder, import_zip, resolve_import_path
+from backend.models import Dataset, DatasetKind, DatasetStatus, Image
+from backend.schemas import ClassMap, DatasetFormat, DatasetOut, FolderImport, ImageOut
+from backend.services.datasets import (
+    ImportOptions,
+    ImportReport,
+    check_import,
+    import_folder,
+    import_zip,
+    resolve_import_path,
+)
 from backend.services.images import InvalidInput
+from backend.services.queue import enqueue_import
 
 router = APIRouter(tags=["datasets"])
 
 UPLOAD_CHUNK = 1024 * 1024
+_CLASS_MAP = TypeAdapter(ClassMap)
 
 
 def _imported(session: SessionDep, report: ImportReport) -> DatasetOut:
     return DatasetOut.model_validate(session.get(Dataset, report.dataset_id))
 
 
-@router.post("/projects/{project_id}/datasets/import-folder", status_code=status.HTTP_201_CREATED)
+def _options(body: FolderImport) -> ImportOptions:
+    return ImportOptions(body.format, body.split, body.class_map, body.unknown_ids)
+
+
+@router.post(
+    "/projects/{project_id}/datasets/import-folder",
+    status_code=status.HTTP_201_CREATED,
+    responses={202: {"model": DatasetOut, "description": "Queued as a background import"}},
+)
 def import_dataset_folder(
     project_id: int,
     body: FolderImport,
@@ -38,7 +57,8 @@ def import_dataset_folder(
     settings: SettingsDep,
     admin: AdminUser,
 ) -> DatasetOut:
-    """Import a server-side folder in the generic layout (`images/`, `labels/`)."""
+    """Import a server-side folder (inside `SEGLOOP_IMPORT_ROOTS`) in any supported format.
+    The response's `report` says what came in: counts, skipped files, class histogram."""
     project = get_project_or_404(session, admin, project_id)
     try:
         folder = resolve_import_path(body.path, settings)
@@ -46,7 +66,11 @@ def import_dataset_folder(
         raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
     if not folder.is_dir():
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{body.path} is not a folder")
+    name = body.name or folder.name
     try:
+        if body.background:
+            check_import(settings, project, folder, _options(body))
+            return _import_in_background(session, project_id, folder, body, name)
         report = import_folder(
             session,
             storage,
@@ -54,25 +78,75 @@ def import_dataset_folder(
             project,
             folder,
             DatasetKind(body.kind),
-            body.name or folder.name,
+            name,
+            _options(body),
         )
     except InvalidInput as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     return _imported(session, report)
 
 
+def _import_in_background(
+    session: SessionDep, project_id: int, folder: Path, body: FolderImport, name: str
+) -> JSONResponse:
+    """Large folders import on the worker's cpu queue; the dataset reports its progress."""
+    dataset = Dataset(
+        project_id=project_id,
+        name=name,
+        kind=body.kind,
+        status=DatasetStatus.importing,
+        report={"progress": 0.0},
+    )
+    session.add(dataset)
+    session.commit()
+    options = body.model_dump(include={"format", "split", "class_map", "unknown_ids"})
+    try:
+        enqueue_import(dataset.id, str(folder), options)
+    except Exception as exc:
+        session.delete(dataset)
+        session.commit()
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, f"the job queue is unreachable ({exc})"
+        ) from exc
+    out = DatasetOut.model_validate(dataset)
+    return JSONResponse(out.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED)
+
+
+def _class_map(raw: str | None) -> ClassMap | str | None:
+    if not raw:
+        return None
+    if raw == "by_name":
+        return raw
+    try:
+        return _CLASS_MAP.validate_python(json.loads(raw))
+    except (json.JSONDecodeError, ValidationError) as exc:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            'class_map must be "by_name" or a JSON object {"dataset id": project id}',
+        ) from exc
+
+
 @router.post("/projects/{project_id}/datasets/upload", status_code=status.HTTP_201_CREATED)
 def upload_dataset_zip(
     project_id: int,
-    file: Annotated[UploadFile, File(description="A zip of the generic layout")],
+    file: Annotated[UploadFile, File(description="A zip of a dataset in any supported format")],
     kind: Annotated[DatasetKind, Form()],
     session: SessionDep,
     storage: StorageDep,
     settings: SettingsDep,
     admin: AdminUser,
     name: Annotated[str | None, Form(max_length=200)] = None,
+    format: Annotated[DatasetFormat, Form()] = "generic",
+    split: Annotated[str | None, Form(max_length=100, pattern=r"^[A-Za-z0-9_\-.]+$")] = None,
+    class_map: Annotated[
+        str | None, Form(description='"by_name" or a JSON object {"dataset id": project id}')
+    ] = None,
+    unknown_ids: Annotated[str, Form(pattern="^(ignore|error)$")] = "error",
 ) -> DatasetOut:
+    """Upload a zip (streamed to disk, size-limited; zip-slip, links and decompression bombs
+    refused before anything is extracted) and import it like a server folder."""
     project = get_project_or_404(session, admin, project_id)
+    options = ImportOptions(format, split, _class_map(class_map), unknown_ids)
     with tempfile.TemporaryDirectory(prefix="segloop-upload-") as tmp:
         archive = Path(tmp) / "upload.zip"
         size = 0
@@ -94,11 +168,10 @@ def upload_dataset_zip(
                 archive,
                 kind,
                 name or file.filename or "upload",
+                options,
             )
         except InvalidInput as exc:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
     return _imported(session, report)
 
 
@@ -117,6 +190,12 @@ def _dataset_or_404(session: SessionDep, user: CurrentUser, dataset_id: int) -> 
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Dataset not found")
     get_project_or_404(session, user, dataset.project_id)
     return dataset
+
+
+@router.get("/datasets/{dataset_id}")
+def get_dataset(dataset_id: int, session: SessionDep, user: CurrentUser) -> DatasetOut:
+    """A dataset with its import status and report (progress while a background import runs)."""
+    return DatasetOut.model_validate(_dataset_or_404(session, user, dataset_id))
 
 
 def _image_or_404(session: SessionDep, user: CurrentUser, image_id: int) -> Image:
