@@ -10,6 +10,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +52,45 @@ def drop_postgres_database(url: str) -> None:
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _reset_caches() -> None:
+    from backend.config import get_settings
+    from backend.db import get_engine, get_sessionmaker
+
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    get_sessionmaker.cache_clear()
+
+
+@contextmanager
+def segloop_environment(database_url: str, data_dir: Path, demo_data: Path) -> Iterator[None]:
+    """Point this process's settings at a migrated database with the three test users."""
+    saved = dict(os.environ)
+    os.environ.update(
+        SEGLOOP_DATA_DIR=str(data_dir),
+        SEGLOOP_DATABASE_URL=database_url,
+        SEGLOOP_IMPORT_ROOTS=json.dumps([str(demo_data), str(data_dir / "imports")]),
+        SEGLOOP_MAX_UPLOAD_BYTES=str(5 * 1024 * 1024),
+    )
+    _reset_caches()
+    from backend.db import get_engine, session_scope
+    from backend.demo import ensure_user
+    from backend.migrate import upgrade
+    from backend.models import Role
+
+    upgrade(database_url)
+    with session_scope() as session:
+        ensure_user(session, *ADMIN, Role.admin)
+        ensure_user(session, *ANNOTATOR, Role.annotator)
+        ensure_user(session, *ANNOTATOR_2, Role.annotator)
+    try:
+        yield
+    finally:
+        get_engine().dispose()
+        os.environ.clear()
+        os.environ.update(saved)
+        _reset_caches()
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.models import Annotation, AnnotationTask, Project, Round, RoundStatus, TaskStatus, User
+from backend.schemas import ModelSettings
 from backend.services.tasks import Conflict
 
 ACTIVE = (RoundStatus.queued, RoundStatus.running)
@@ -21,7 +22,7 @@ def project_settings_snapshot(project: Project) -> dict:
         "points_per_image": project.points_per_image,
         "pixel_budget": project.pixel_budget,
         "images_per_round": project.images_per_round,
-        "model": project.model_settings,
+        "model": ModelSettings.model_validate(project.model_settings).model_dump(mode="json"),
     }
 
 

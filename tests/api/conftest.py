@@ -1,7 +1,5 @@
 """The API in-process (TestClient) over a real database: PostgreSQL and SQLite both."""
 
-import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,16 +14,8 @@ from tests.conftest import (
     ANNOTATOR_2,
     create_postgres_database,
     drop_postgres_database,
+    segloop_environment,
 )
-
-
-def _reset_caches() -> None:
-    from backend.config import get_settings
-    from backend.db import get_engine, get_sessionmaker
-
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    get_sessionmaker.cache_clear()
 
 
 @dataclass
@@ -69,33 +59,11 @@ def api(request, tmp_path_factory, demo_data) -> Iterator[Api]:
         if request.param == "postgres"
         else f"sqlite:///{data_dir}/api.db"
     )
-    saved = dict(os.environ)
-    os.environ.update(
-        SEGLOOP_DATA_DIR=str(data_dir),
-        SEGLOOP_DATABASE_URL=database_url,
-        SEGLOOP_IMPORT_ROOTS=json.dumps([str(demo_data), str(data_dir / "imports")]),
-        SEGLOOP_MAX_UPLOAD_BYTES=str(5 * 1024 * 1024),
-    )
-    _reset_caches()
-    from backend.db import session_scope
-    from backend.demo import ensure_user
-    from backend.main import create_app
-    from backend.migrate import upgrade
-    from backend.models import Role
-
-    upgrade(database_url)
-    with session_scope() as session:
-        ensure_user(session, *ADMIN, Role.admin)
-        ensure_user(session, *ANNOTATOR, Role.annotator)
-        ensure_user(session, *ANNOTATOR_2, Role.annotator)
     try:
-        yield Api(app=create_app(), data_dir=data_dir, demo_data=demo_data)
-    finally:
-        from backend.db import get_engine
+        with segloop_environment(database_url, data_dir, demo_data):
+            from backend.main import create_app
 
-        get_engine().dispose()
-        os.environ.clear()
-        os.environ.update(saved)
-        _reset_caches()
+            yield Api(app=create_app(), data_dir=data_dir, demo_data=demo_data)
+    finally:
         if request.param == "postgres":
             drop_postgres_database(database_url)

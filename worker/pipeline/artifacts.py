@@ -26,6 +26,18 @@ class RoundKeys:
         return f"{self.prefix}/model_a.checkpoint.pt"
 
     @property
+    def warmup_model(self) -> str:
+        return f"{self.prefix}/model_a.warmup.pt"
+
+    @property
+    def warmup_checkpoint(self) -> str:
+        return f"{self.prefix}/model_a.warmup.checkpoint.pt"
+
+    @property
+    def soft_labels(self) -> str:
+        return f"{self.prefix}/soft_labels"
+
+    @property
     def selector(self) -> str:
         return f"{self.prefix}/selector_b.pt"
 
@@ -63,3 +75,18 @@ def save_json(storage: Storage, key: str, obj: Any) -> None:
 
 def load_json(storage: Storage, key: str) -> Any:
     return json.loads(storage.get(key))
+
+
+class StorageSoftLabelStore:
+    """ProDA's per-image soft labels in the storage layer, so every worker of the round can
+    read them and a resumed round finds them again."""
+
+    def __init__(self, storage: Storage, prefix: str) -> None:
+        self.storage = storage
+        self.prefix = prefix
+
+    def save(self, index: int, tensor: torch.Tensor) -> None:
+        save_torch(self.storage, f"{self.prefix}/{index}.pt", tensor.detach().half().cpu())
+
+    def load(self, index: int) -> torch.Tensor:
+        return load_torch(self.storage, f"{self.prefix}/{index}.pt")

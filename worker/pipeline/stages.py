@@ -25,6 +25,7 @@ from backend.models import (
 from backend.services.images import encode_label_png, encode_mask_png
 from backend.storage import Storage, get_storage
 from worker.ml import selection
+from worker.ml.adaptation import build_objective
 from worker.ml.data import SegmentationDataset, decode_image, decode_label, infinite_batches
 from worker.ml.metrics import evaluate as evaluate_model
 from worker.ml.models import Segmenter, build_segmenter, build_selector
@@ -35,7 +36,14 @@ from worker.ml.training import (
     train_segmenter,
     train_selector,
 )
-from worker.pipeline.artifacts import RoundKeys, load_json, load_torch, save_json, save_torch
+from worker.pipeline.artifacts import (
+    RoundKeys,
+    StorageSoftLabelStore,
+    load_json,
+    load_torch,
+    save_json,
+    save_torch,
+)
 
 Report = Callable[..., None]
 SELECTOR_METHODS = {"ppl", "spl"}
@@ -189,50 +197,98 @@ def _load_model(ctx: RoundContext, key: str) -> Segmenter:
 
 
 def _training_inputs(ctx: RoundContext, manifest: dict[str, Any]):
+    """Source batches, labelled-target batches, and the whole pool with its sparse labels.
+
+    The pool is not geometrically augmented: objectives look up per-image state (ProDA's
+    soft labels) by pool index, and their own strong augmentation is photometric."""
     pool = manifest["pool"]
     labelled = [(p["image_key"], p["label_key"]) for p in pool if p["label_key"]]
-    unlabelled = [(p["image_key"], None) for p in pool]
+    pool_dataset = ctx.dataset([(p["image_key"], p["label_key"]) for p in pool])
+    unlabelled = (
+        infinite_batches(pool_dataset, ctx.model_settings["batch_size"], ctx.model_settings["seed"])
+        if pool
+        else None
+    )
     return (
         ctx.batches([tuple(item) for item in manifest["source"]]),
         ctx.batches(labelled),
-        ctx.batches(unlabelled),
+        unlabelled,
+        pool_dataset,
     )
 
 
-def _progress_callback(report: Report):
-    def on_progress(iteration: int, total: int, losses: dict[str, float]) -> None:
+def _progress_callback(report: Report, offset: int, total: int):
+    def on_progress(iteration: int, _: int, losses: dict[str, float]) -> None:
         detail = " ".join(f"{name}={value:.3f}" for name, value in sorted(losses.items()))
-        report(iteration, total, detail)
+        report(offset + iteration, total, detail)
 
     return on_progress
 
 
+def _build_objective(ctx: RoundContext):
+    if ctx.settings["objective"] == "none":
+        return None
+    return build_objective(
+        ctx.settings["objective"],
+        ctx.settings["objective_config"],
+        len(ctx.classes),
+        ctx.ignore_index,
+        soft_label_store=StorageSoftLabelStore(ctx.storage, ctx.keys.soft_labels),
+    )
+
+
+def _load_if_exists(ctx: RoundContext, key: str) -> dict | None:
+    return load_torch(ctx.storage, key, ctx.device) if ctx.storage.exists(key) else None
+
+
 def train_model(ctx: RoundContext, report: Report) -> None:
-    """Model A: round 0 trains from scratch, later rounds fine-tune with all labels so far."""
+    """Model A: round 0 trains from scratch, later rounds fine-tune with all labels so far.
+
+    Self-training needs a warm-up model to trust: later rounds start from the previous
+    round's model; round 0 first trains half its iterations without the objective."""
     if not ctx.storage.exists(ctx.keys.model):
         manifest = load_json(ctx.storage, ctx.keys.manifest)
         model = build_segmenter(
             len(ctx.classes), ctx.model_settings["backbone"], ctx.model_settings["pretrained"]
-        )
+        ).to(ctx.device)
         previous = _previous_model_key(ctx)
         if previous is not None:
-            model.load_state_dict(load_torch(ctx.storage, previous))
+            model.load_state_dict(load_torch(ctx.storage, previous, ctx.device))
             iterations = ctx.model_settings["finetune_iterations"]
         else:
             iterations = ctx.model_settings["iterations"]
-        resume = None
-        if ctx.storage.exists(ctx.keys.model_checkpoint):
-            resume = load_torch(ctx.storage, ctx.keys.model_checkpoint, ctx.device)
-        source, target_labelled, target_unlabelled = _training_inputs(ctx, manifest)
+        objective = _build_objective(ctx)
+        warmup = iterations // 2 if objective is not None and previous is None else 0
+        source, target_labelled, target_pool, pool_dataset = _training_inputs(ctx, manifest)
+        if warmup and ctx.storage.exists(ctx.keys.warmup_model):
+            model.load_state_dict(load_torch(ctx.storage, ctx.keys.warmup_model, ctx.device))
+        elif warmup:
+            train_segmenter(
+                model,
+                ctx.train_config(warmup),
+                source,
+                target_labelled,
+                target_pool,
+                resume=_load_if_exists(ctx, ctx.keys.warmup_checkpoint),
+                on_progress=_progress_callback(report, 0, iterations),
+                on_checkpoint=lambda s: save_torch(ctx.storage, ctx.keys.warmup_checkpoint, s),
+            )
+            save_torch(ctx.storage, ctx.keys.warmup_model, model.state_dict())
+        resume = _load_if_exists(ctx, ctx.keys.model_checkpoint)
+        if objective is not None:
+            if resume is not None and resume.get("objective") is not None:
+                objective.load_state_dict(resume["objective"])
+            objective.prepare(model, pool_dataset, ctx.device)
         train_segmenter(
-            model.to(ctx.device),
-            ctx.train_config(iterations),
+            model,
+            ctx.train_config(iterations - warmup),
             source,
             target_labelled,
-            target_unlabelled,
+            target_pool,
+            objective=objective,
             resume=resume,
-            on_progress=_progress_callback(report),
-            on_checkpoint=lambda state: save_torch(ctx.storage, ctx.keys.model_checkpoint, state),
+            on_progress=_progress_callback(report, warmup, iterations),
+            on_checkpoint=lambda s: save_torch(ctx.storage, ctx.keys.model_checkpoint, s),
         )
         save_torch(ctx.storage, ctx.keys.model, model.state_dict())
     _set_round(ctx, checkpoint_key=ctx.keys.model)
@@ -247,19 +303,18 @@ def train_selector_stage(ctx: RoundContext, report: Report) -> None:
         manifest = load_json(ctx.storage, ctx.keys.manifest)
         teacher = _load_model(ctx, ctx.keys.model)
         selector = build_selector(teacher).to(ctx.device)
-        resume = None
-        if ctx.storage.exists(ctx.keys.selector_checkpoint):
-            resume = load_torch(ctx.storage, ctx.keys.selector_checkpoint, ctx.device)
-        source, target_labelled, target_unlabelled = _training_inputs(ctx, manifest)
+        resume = _load_if_exists(ctx, ctx.keys.selector_checkpoint)
+        source, target_labelled, target_pool, _ = _training_inputs(ctx, manifest)
+        iterations = ctx.model_settings["selector_iterations"]
         train_selector(
             selector,
             teacher,
-            ctx.train_config(ctx.model_settings["selector_iterations"]),
+            ctx.train_config(iterations),
             source,
             target_labelled,
-            target_unlabelled,
+            target_pool,
             resume=resume,
-            on_progress=_progress_callback(report),
+            on_progress=_progress_callback(report, 0, iterations),
             on_checkpoint=lambda state: save_torch(
                 ctx.storage, ctx.keys.selector_checkpoint, state
             ),
@@ -309,9 +364,12 @@ def _image_tensor(ctx: RoundContext, entry: dict[str, Any]) -> torch.Tensor:
 
 
 def _image_score(method: str, prob1: torch.Tensor, prob2: torch.Tensor | None) -> float:
-    """Which images to ask about first: LabOR's mean discrepancy, or the model's entropy."""
+    """Which images to ask about first. LabOR: the share of pixels where the heads disagree,
+    ties broken by mean discrepancy (an image where they agree everywhere needs no label);
+    single-model baselines: mean prediction entropy."""
     if method in SELECTOR_METHODS and prob2 is not None:
-        return float(selection.discrepancy_map(prob1, prob2).mean())
+        inconsistent = float(selection.inconsistency_mask(prob1, prob2).float().mean())
+        return inconsistent + 1e-3 * float(selection.discrepancy_map(prob1, prob2).mean())
     entropy = -(prob1 * prob1.clamp_min(1e-8).log()).sum(dim=1)
     return float(entropy.mean())
 
@@ -386,7 +444,7 @@ def _select_in_image(
         prob2=prob2,
         features=features,
         logits=logits,
-        image=torch.from_numpy(decode_image(ctx.storage.get(entry["image_key"])))
+        image=torch.from_numpy(decode_image(ctx.storage.get(entry["image_key"])).copy())
         .permute(2, 0, 1)
         .unsqueeze(0),
         n_points=ctx.settings["points_per_image"],

@@ -1,0 +1,130 @@
+"""Every selection method and every self-training objective through the real round stages,
+driven in-process (no broker) on SQLite and local storage: the worker's library mode."""
+
+import io
+import json
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image as PILImage
+from sqlalchemy import select
+
+from backend.db import session_scope
+from backend.models import AnnotationTask, Project, Round
+from backend.services.rounds import create_round
+from backend.storage import get_storage
+from tests.conftest import TINY_MODEL, segloop_environment
+from worker.pipeline import Outcome, advance
+
+torch.set_num_threads(1)
+
+FAST_MODEL = {
+    **TINY_MODEL,
+    "iterations": 30,
+    "finetune_iterations": 6,
+    "selector_iterations": 30,
+    "checkpoint_every": 4,
+}
+
+
+@pytest.fixture(scope="module")
+def environment(tmp_path_factory, demo_data):
+    data_dir = tmp_path_factory.mktemp("inline")
+    with segloop_environment(f"sqlite:///{data_dir}/inline.db", data_dir, demo_data):
+        from backend.config import get_settings
+        from backend.models import DatasetKind
+        from backend.services.datasets import import_folder
+
+        classes = json.loads((demo_data / "classes.json").read_text())["classes"]
+
+        def make_project(**settings) -> int:
+            with session_scope() as session:
+                project = Project(
+                    name=f"p{len(session.scalars(select(Project.id)).all())}",
+                    classes=classes,
+                    points_per_image=5,
+                    images_per_round=2,
+                    model_settings=FAST_MODEL,
+                    **settings,
+                )
+                session.add(project)
+                session.commit()
+                for kind, folder in (
+                    (DatasetKind.source, "source/train"),
+                    (DatasetKind.target_pool, "target/train"),
+                    (DatasetKind.target_val, "target/val"),
+                ):
+                    import_folder(
+                        session,
+                        get_storage(),
+                        get_settings(),
+                        project,
+                        demo_data / folder,
+                        kind,
+                        folder,
+                    )
+                return project.id
+
+        yield make_project
+
+
+def _run_round(project_id: int) -> Round:
+    with session_scope() as session:
+        round_id = create_round(session, session.get(Project, project_id)).id
+    for _ in range(20):
+        if advance(round_id) == Outcome.finished:
+            break
+    with session_scope() as session:
+        return session.get(Round, round_id)
+
+
+def _tasks(round_id: int) -> list[AnnotationTask]:
+    with session_scope() as session:
+        return list(
+            session.scalars(select(AnnotationTask).where(AnnotationTask.round_id == round_id))
+        )
+
+
+def _mask(key: str) -> np.ndarray:
+    return np.asarray(PILImage.open(io.BytesIO(get_storage().get(key)))) > 0
+
+
+POINT_METHODS = ["ppl", "random", "entropy", "margin", "ripu_pixel"]
+REGION_METHODS = ["spl", "ripu_region", "random_mask"]
+
+
+@pytest.mark.parametrize("method", POINT_METHODS + REGION_METHODS)
+def test_each_selection_method_publishes_tasks_of_its_kind(environment, method):
+    round_ = _run_round(environment(selection_method=method, pixel_budget=0.05))
+    assert round_.status == "done", round_.error
+    tasks = _tasks(round_.id)
+    # LabOR asks only where its heads disagree, so an image may need no label at all.
+    assert 1 <= len(tasks) <= 2 if method in ("ppl", "spl") else len(tasks) == 2
+    for task in tasks:
+        if method in POINT_METHODS:
+            assert task.kind == "points"
+            assert 1 <= len(task.points) <= 5
+            assert len({(p["x"], p["y"]) for p in task.points}) == len(task.points)
+            assert all(0 <= p["x"] < 64 and 0 <= p["y"] < 48 for p in task.points)
+        else:
+            assert task.kind == "region" and task.points == []
+            requested = _mask(task.mask_key)
+            assert requested.sum() == task.requested_pixels
+            assert 0 < task.requested_pixels <= int(0.05 * 64 * 48) + 1
+
+
+@pytest.mark.parametrize("objective", ["dacs", "proda", "daso"])
+def test_each_objective_trains_a_round_and_resumes_into_the_next(environment, objective):
+    project_id = environment(objective=objective)
+    first = _run_round(project_id)
+    assert first.status == "done", first.error
+    assert first.metrics["miou"] is not None
+    storage = get_storage()
+    prefix = f"projects/{project_id}/rounds/0"
+    assert storage.exists(f"{prefix}/model_a.warmup.pt"), "round 0 warms up before self-training"
+    if objective == "proda":
+        assert storage.exists(f"{prefix}/soft_labels/0.pt"), "soft labels live in storage"
+    second = _run_round(project_id)
+    assert second.status == "done", second.error
+    assert not storage.exists(f"projects/{project_id}/rounds/1/model_a.warmup.pt")
