@@ -1,11 +1,11 @@
 """Procedural street scenes with a real domain shift, for the demo and the tests.
 
-The source domain is a clean daylight render with flat colours; the target domain is the same
-world seen at dusk through a different camera: another palette and colour cast, lower contrast,
-sensor noise, blur, a lower-mounted camera with the bonnet in view, wider sidewalks and more
-traffic. Colour cues learnt on the source point to the wrong class on the target (dusk sidewalks
-look like daylight road, an orange sky looks like brick), so source-only models degrade and a few
-labelled target pixels fix a lot: the situation LabOR is made for.
+The source domain is a clean daylight render with flat colours. The target domain is the same
+kind of street at dusk through another camera: another palette and colour cast, lower contrast,
+sensor noise, blur, a different pitch with the bonnet in view, wider sidewalks, more traffic.
+Colour cues learnt on the source point to the wrong class on the target (dusk sidewalks look like
+daylight road, an orange sky like brick), so source-only models degrade, and a few hundred
+labelled target pixels recover much of the gap: the situation LabOR is made for.
 
 numpy and Pillow only: the CLI calls this in a process that must not import torch.
 """
@@ -35,7 +35,9 @@ RGB = tuple[int, int, int]
 
 
 @dataclass(frozen=True)
-class _Domain:
+class Domain:
+    """How a domain renders: scene proportions, palette and camera."""
+
     horizon: tuple[float, float]  # fraction of the height
     road_half_width: tuple[float, float]  # at the bottom row, fraction of the width
     sidewalk_width: tuple[float, float]
@@ -50,7 +52,7 @@ class _Domain:
     vegetation: RGB
     car_colours: tuple[RGB, ...]
     pole: RGB
-    lights: bool
+    dusk: bool  # dark trunks and glass, lit cars, strong vignetting
     bonnet: bool
     contrast: float
     cast: tuple[float, float, float]
@@ -59,7 +61,7 @@ class _Domain:
     jitter: int
 
 
-SOURCE = _Domain(
+SOURCE = Domain(
     horizon=(0.36, 0.48),
     road_half_width=(0.30, 0.42),
     sidewalk_width=(0.08, 0.14),
@@ -74,7 +76,7 @@ SOURCE = _Domain(
     vegetation=(70, 150, 50),
     car_colours=((200, 30, 30), (30, 60, 180), (230, 230, 230), (30, 30, 30), (230, 200, 40)),
     pole=(90, 90, 90),
-    lights=False,
+    dusk=False,
     bonnet=False,
     contrast=1.0,
     cast=(1.0, 1.0, 1.0),
@@ -83,7 +85,7 @@ SOURCE = _Domain(
     jitter=12,
 )
 
-TARGET = _Domain(
+TARGET = Domain(
     horizon=(0.46, 0.58),
     road_half_width=(0.26, 0.36),
     sidewalk_width=(0.16, 0.26),
@@ -98,7 +100,7 @@ TARGET = _Domain(
     vegetation=(45, 85, 45),
     car_colours=((120, 20, 25), (25, 35, 80), (170, 170, 175), (20, 20, 25), (160, 130, 30)),
     pole=(40, 40, 45),
-    lights=True,
+    dusk=True,
     bonnet=True,
     contrast=0.85,
     cast=(1.05, 0.95, 1.0),
@@ -111,7 +113,7 @@ TARGET = _Domain(
 class _Canvas:
     """An RGB image and its label map, drawn together so they always agree."""
 
-    def __init__(self, width: int, height: int, rng: np.random.Generator, domain: _Domain):
+    def __init__(self, width: int, height: int, rng: np.random.Generator, domain: Domain) -> None:
         self.width, self.height = width, height
         self.rng, self.domain = rng, domain
         self.image = Image.new("RGB", (width, height))
@@ -226,10 +228,12 @@ def _roadside(
                 (x - 0.6 * scale, pole_top, x + 0.6 * scale, base_y), d.pole, IGNORE_INDEX
             )
             canvas.rectangle(
-                (x - 2.5 * scale, pole_top, x + 2.5 * scale, pole_top + 3 * scale), d.pole, 255
+                (x - 2.5 * scale, pole_top, x + 2.5 * scale, pole_top + 3 * scale),
+                d.pole,
+                IGNORE_INDEX,
             )
             continue
-        trunk = canvas.colour((80, 60, 40) if not d.lights else (35, 30, 28))
+        trunk = canvas.colour((80, 60, 40) if not d.dusk else (35, 30, 28))
         canvas.rectangle((x - scale, base_y - 10 * scale, x + scale, base_y), trunk, VEGETATION)
         radius = rng.uniform(5, 8) * scale
         centre_y = base_y - 10 * scale - 0.7 * radius
@@ -247,6 +251,7 @@ def _roadside(
 
 
 def _cars(canvas: _Canvas, horizon: float, vanish_x: float, road: float) -> None:
+    """Cars in both lanes, drawn far to near so nearer ones occlude."""
     d, rng, h = canvas.domain, canvas.rng, canvas.height
     for depth in sorted(rng.uniform(0.12, 0.95, int(rng.integers(*d.cars)))):
         lane = rng.choice([-0.5, 0.5]) + rng.uniform(-0.1, 0.1)
@@ -264,7 +269,7 @@ def _cars(canvas: _Canvas, horizon: float, vanish_x: float, road: float) -> None
             (right - 0.12 * width, top + 0.36 * height),
         ]
         canvas.polygon(cabin, body, CAR)
-        glass = canvas.colour((60, 75, 95) if not d.lights else (25, 25, 35), 8)
+        glass = canvas.colour((60, 75, 95) if not d.dusk else (25, 25, 35), 8)
         canvas.paint(
             (left + 0.3 * width, top + 0.08 * height, right - 0.3 * width, top + 0.3 * height),
             glass,
@@ -272,7 +277,7 @@ def _cars(canvas: _Canvas, horizon: float, vanish_x: float, road: float) -> None
         tyre = (20, 20, 20)
         for wx in (left + 0.1 * width, right - 0.3 * width):
             canvas.ellipse((wx, bottom - 0.25 * height, wx + 0.2 * width, bottom), tyre, CAR)
-        if d.lights:
+        if d.dusk:
             lamp = (255, 60, 50) if rng.random() < 0.6 else (255, 240, 200)
             y0, y1 = top + 0.45 * height, top + 0.58 * height
             canvas.paint((left + 0.04 * width, y0, left + 0.18 * width, y1), lamp)
@@ -288,7 +293,7 @@ def _bonnet(canvas: _Canvas) -> None:
     )
 
 
-def _finish(image: Image.Image, domain: _Domain, rng: np.random.Generator) -> Image.Image:
+def _finish(image: Image.Image, domain: Domain, rng: np.random.Generator) -> Image.Image:
     """Camera and lighting: contrast, colour cast, vignetting, noise, blur."""
     pixels = np.asarray(image, dtype=np.float32)
     mean = pixels.mean(axis=(0, 1), keepdims=True)
@@ -297,7 +302,7 @@ def _finish(image: Image.Image, domain: _Domain, rng: np.random.Generator) -> Im
     h, w = pixels.shape[:2]
     yy, xx = np.mgrid[0:h, 0:w]
     radius = ((xx - w / 2) / w) ** 2 + ((yy - h / 2) / h) ** 2
-    pixels *= (1 - (0.6 if domain.lights else 0.15) * radius)[..., None]
+    pixels *= (1 - (0.6 if domain.dusk else 0.15) * radius)[..., None]
     pixels += rng.normal(0, domain.noise, size=pixels.shape)
     out = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
     if domain.blur > 0:
@@ -306,7 +311,7 @@ def _finish(image: Image.Image, domain: _Domain, rng: np.random.Generator) -> Im
 
 
 def render_scene(
-    domain: _Domain, rng: np.random.Generator, size: tuple[int, int]
+    domain: Domain, rng: np.random.Generator, size: tuple[int, int]
 ) -> tuple[Image.Image, Image.Image]:
     """One street scene: (RGB image, label map with class ids and 255 = ignore)."""
     width, height = size
@@ -326,7 +331,7 @@ def render_scene(
 def _write_split(
     folder: Path,
     prefix: str,
-    domain: _Domain,
+    domain: Domain,
     seed: int,
     stream: int,
     count: int,
