@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { ApiClient, ApiError, detailMessage, NetworkError, type FetchLike } from "./api";
+import { ApiClient, ApiError, detailMessage, filenameOf, NetworkError, type FetchLike, type XhrLike } from "./api";
 
 interface Call {
   url: string;
@@ -187,5 +187,167 @@ describe("detailMessage", () => {
         { loc: ["query", "x"], msg: "bad x" },
       ]),
     ).toBe("classes.0.colour: bad colour; query.x: bad x");
+  });
+});
+
+/** A scripted XMLHttpRequest: answers each send() with the next (status, body), after progress events. */
+class FakeXhr implements XhrLike {
+  static script: { status: number; body: string }[] = [];
+  static sent: { url: string; headers: Record<string, string>; form: FormData }[] = [];
+  status = 0;
+  responseText = "";
+  upload: XhrLike["upload"] = { onprogress: null };
+  onload: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  onabort: (() => void) | null = null;
+  private url = "";
+  private headers: Record<string, string> = {};
+
+  open(_method: string, url: string): void {
+    this.url = url;
+  }
+  setRequestHeader(name: string, value: string): void {
+    this.headers[name] = value;
+  }
+  send(form: FormData): void {
+    FakeXhr.sent.push({ url: this.url, headers: this.headers, form });
+    const next = FakeXhr.script.shift();
+    queueMicrotask(() => {
+      if (!next) {
+        this.onerror?.();
+        return;
+      }
+      this.upload.onprogress?.({ loaded: 50, total: 100, lengthComputable: true });
+      this.upload.onprogress?.({ loaded: 100, total: 100, lengthComputable: true });
+      this.status = next.status;
+      this.responseText = next.body;
+      this.onload?.();
+    });
+  }
+  abort(): void {
+    this.onabort?.();
+  }
+}
+
+describe("ApiClient — annotation and admin calls", () => {
+  it("saves drafts with PUT (keepalive on request), skips, lists submissions", async () => {
+    const { fetch, calls } = fakeFetch(new Response(null, { status: 204 }), new Response(null, { status: 204 }), jsonResponse(200, []));
+    const api = new ApiClient({ getToken: () => "t", fetch });
+    await api.saveDraft(4, { labels: [], seconds_spent: 3, current_point: 1 }, { keepalive: true });
+    await api.skipTask(4);
+    await api.submittedTasks(2, 5);
+    expect(calls.map((c) => [c.init?.method, c.url])).toEqual([
+      ["PUT", "/api/v1/tasks/4/draft"],
+      ["POST", "/api/v1/tasks/4/skip"],
+      ["GET", "/api/v1/projects/2/tasks/submitted?limit=5"],
+    ]);
+    expect(calls[0]?.init?.keepalive).toBe(true);
+    expect(JSON.parse(bodyText(calls[0]))).toEqual({ labels: [], seconds_spent: 3, current_point: 1 });
+  });
+
+  it("opens the rounds event stream with the bearer token and an abort signal", async () => {
+    const { fetch, calls } = fakeFetch(new Response("", { headers: { "Content-Type": "text/event-stream" } }));
+    const api = new ApiClient({ getToken: () => "t", fetch });
+    const ctrl = new AbortController();
+    await api.roundEvents(3, ctrl.signal);
+    expect(calls[0]?.url).toBe("/api/v1/projects/3/rounds/events");
+    expect(header(calls[0], "Accept")).toBe("text/event-stream");
+    expect(header(calls[0], "Authorization")).toBe("Bearer t");
+    expect(calls[0]?.init?.signal).toBe(ctrl.signal);
+  });
+
+  it("patches project settings, cancels and retries rounds", async () => {
+    const { fetch, calls } = fakeFetch(jsonResponse(200, { id: 1 }), jsonResponse(202, { id: 5 }), jsonResponse(202, { id: 5 }));
+    const api = new ApiClient({ getToken: () => "t", fetch });
+    await api.updateProject(1, { pixel_budget: 0.05 });
+    await api.cancelRound(5);
+    await api.retryRound(5);
+    expect(calls.map((c) => [c.init?.method, c.url])).toEqual([
+      ["PATCH", "/api/v1/projects/1"],
+      ["POST", "/api/v1/rounds/5/cancel"],
+      ["POST", "/api/v1/rounds/5/retry"],
+    ]);
+    expect(JSON.parse(bodyText(calls[0]))).toEqual({ pixel_budget: 0.05 });
+  });
+
+  it("exports: a zip comes back as a file, a 202 as a job", async () => {
+    const zip = new Response(new Uint8Array([80, 75, 3, 4]), {
+      headers: { "Content-Type": "application/zip", "Content-Disposition": 'attachment; filename="p1-labels.zip"' },
+    });
+    const { fetch, calls } = fakeFetch(zip, jsonResponse(202, { id: "ab", what: "model", format: "generic", status: "queued", progress: 0, error: null, download_url: null }));
+    const api = new ApiClient({ getToken: () => "t", fetch });
+    const file = await api.createExport(1, { what: "labels", format: "generic" });
+    expect(file.kind === "file" && file.filename).toBe("p1-labels.zip");
+    expect(file.kind === "file" && file.blob.size).toBe(4);
+    const job = await api.createExport(1, { what: "model" });
+    expect(job.kind === "job" && job.job.status).toBe("queued");
+    expect(calls[0]?.url).toBe("/api/v1/projects/1/exports");
+  });
+
+  it("reads file names from Content-Disposition", () => {
+    const h = (v: string): Response => new Response(null, { headers: { "Content-Disposition": v } });
+    expect(filenameOf(h('attachment; filename="a b.zip"'))).toBe("a b.zip");
+    expect(filenameOf(h("attachment; filename*=UTF-8''caf%C3%A9.zip"))).toBe("café.zip");
+    expect(filenameOf(new Response(null))).toBeNull();
+  });
+});
+
+describe("ApiClient.uploadDataset", () => {
+  it("posts multipart with the token, reports progress and returns the dataset", async () => {
+    FakeXhr.script = [{ status: 201, body: JSON.stringify({ id: 7, name: "zip", kind: "source", image_count: 3 }) }];
+    FakeXhr.sent = [];
+    const api = new ApiClient({ getToken: () => "tok", xhr: () => new FakeXhr() });
+    const progress: number[] = [];
+    const d = await api.uploadDataset(
+      2,
+      { file: new Blob(["zipdata"]), fileName: "data.zip", kind: "source", format: "generic", name: "My data" },
+      (p) => progress.push(p.loaded / p.total),
+    );
+    expect(d.id).toBe(7);
+    expect(progress).toEqual([0.5, 1]);
+    const sent = FakeXhr.sent[0];
+    expect(sent?.url).toBe("/api/v1/projects/2/datasets/upload");
+    expect(sent?.headers.Authorization).toBe("Bearer tok");
+    expect(sent?.form.get("kind")).toBe("source");
+    expect(sent?.form.get("name")).toBe("My data");
+    expect(sent?.form.get("format")).toBe("generic");
+    expect((sent?.form.get("file") as File).name).toBe("data.zip");
+  });
+
+  it("turns a 422 into an ApiError with the server's detail", async () => {
+    FakeXhr.script = [{ status: 422, body: JSON.stringify({ detail: "labels/a.png: unknown class ids [9]" }) }];
+    const api = new ApiClient({ getToken: () => "tok", xhr: () => new FakeXhr() });
+    const err = await api
+      .uploadDataset(2, { file: new Blob(["x"]), fileName: "x.zip", kind: "target_val" }, () => undefined)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(422);
+    expect((err as ApiError).message).toBe("labels/a.png: unknown class ids [9]");
+  });
+
+  it("signs in again on 401 and uploads once more", async () => {
+    FakeXhr.script = [
+      { status: 401, body: JSON.stringify({ detail: "expired" }) },
+      { status: 201, body: JSON.stringify({ id: 8 }) },
+    ];
+    FakeXhr.sent = [];
+    let token = "old";
+    const api = new ApiClient({
+      getToken: () => token,
+      onUnauthorized: () => {
+        token = "new";
+        return Promise.resolve();
+      },
+      xhr: () => new FakeXhr(),
+    });
+    const d = await api.uploadDataset(2, { file: new Blob(["x"]), fileName: "x.zip", kind: "source" }, () => undefined);
+    expect(d.id).toBe(8);
+    expect(FakeXhr.sent.map((s) => s.headers.Authorization)).toEqual(["Bearer old", "Bearer new"]);
+  });
+
+  it("rejects with NetworkError when the connection fails", async () => {
+    FakeXhr.script = [];
+    const api = new ApiClient({ getToken: () => null, xhr: () => new FakeXhr() });
+    await expect(api.uploadDataset(1, { file: new Blob([]), fileName: "a.zip", kind: "source" }, () => undefined)).rejects.toBeInstanceOf(NetworkError);
   });
 });

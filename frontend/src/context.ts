@@ -2,7 +2,8 @@ import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 import type { ApiClient, User } from "./api";
 import type { AuthGate, TokenStore } from "./auth";
-import type { DraftStore } from "./draft";
+import type { CurrentTaskStore, SubmittedCache } from "./draft";
+import type { ClassLetterStore } from "./keys";
 import type { Route } from "./router";
 
 /** Long-lived services, created once in main.tsx. */
@@ -10,7 +11,12 @@ export interface Services {
   api: ApiClient;
   tokens: TokenStore;
   gate: AuthGate;
-  drafts: DraftStore;
+  /** Which task this browser is on, per user and project (resume after reload). */
+  currentTasks: CurrentTaskStore;
+  /** The annotator's class letters per project. */
+  letters: ClassLetterStore;
+  /** Labels this browser submitted recently, for corrections. */
+  submitted: SubmittedCache;
 }
 
 export interface AppContextValue extends Services {

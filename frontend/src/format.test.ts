@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, formatInt, formatIoU, formatPercent, humanize, methodName } from "./format";
+import { formatDuration, formatInt, formatIoU, formatPercent, humanize, methodName, formatCompact, isRegionMethod } from "./format";
 
 describe("format", () => {
   it("percent and IoU", () => {
@@ -23,5 +23,23 @@ describe("format", () => {
     expect(humanize("train_model")).toBe("Train model");
     expect(methodName("ppl")).toBe("LabOR PPL (points)");
     expect(methodName("new_method")).toBe("new_method");
+  });
+});
+
+describe("isRegionMethod", () => {
+  it("tells region methods from point methods", () => {
+    expect(["spl", "ripu_region", "random_mask"].every(isRegionMethod)).toBe(true);
+    expect(["ppl", "random", "entropy", "margin", "ripu_pixel"].some(isRegionMethod)).toBe(false);
+  });
+});
+
+describe("formatCompact", () => {
+  it("shortens large numbers", () => {
+    expect(formatCompact(0)).toBe("0");
+    expect(formatCompact(950)).toBe("950");
+    expect(formatCompact(1000)).toBe("1k");
+    expect(formatCompact(12_500)).toBe("12.5k");
+    expect(formatCompact(1_234_567)).toBe("1.23M");
+    expect(formatCompact(Number.NaN)).toBe("—");
   });
 });

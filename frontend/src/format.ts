@@ -43,6 +43,7 @@ const METHOD_NAMES: Record<string, string> = {
   ppl: "LabOR PPL (points)",
   spl: "LabOR SPL (regions)",
   random: "Random pixels",
+  random_mask: "Random regions",
   entropy: "Entropy (PixelPick)",
   margin: "Margin (PixelPick)",
   ripu_region: "RIPU region",
@@ -56,10 +57,28 @@ const OBJECTIVE_NAMES: Record<string, string> = {
   daso: "DASO",
 };
 
+/** Methods that ask for regions (a pixel budget) rather than points (a count). */
+export function isRegionMethod(id: string): boolean {
+  return id === "spl" || id === "ripu_region" || id === "random_mask";
+}
+
 export function methodName(id: string): string {
   return METHOD_NAMES[id] ?? id;
 }
 
 export function objectiveName(id: string): string {
   return OBJECTIVE_NAMES[id] ?? id;
+}
+
+/** "950", "12.5k", "3.4M": short numbers for chart axes. */
+export function formatCompact(value: number): string {
+  if (!Number.isFinite(value)) return "—";
+  const a = Math.abs(value);
+  if (a >= 1e6) return `${trim(value / 1e6)}M`;
+  if (a >= 1e3) return `${trim(value / 1e3)}k`;
+  return String(Math.round(value));
+}
+
+function trim(v: number): string {
+  return (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2)).replace(/\.?0+$/, "");
 }

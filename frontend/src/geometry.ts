@@ -90,3 +90,111 @@ export function loupeRect(
   const y = Math.min(Math.max(p.y - Math.floor(h / 2), 0), imageHeight - h);
   return { x, y, w, h };
 }
+
+// --- zoom and pan ------------------------------------------------------------------
+
+export const MIN_ZOOM_FACTOR = 0.5; // relative to the fit scale
+export const MAX_SCALE = 64; // canvas pixels per image pixel
+
+/** Image coordinates (float) under a canvas position; may lie outside the image. */
+export function canvasToImageF(t: ViewTransform, c: Point): Point {
+  return { x: (c.x - t.offsetX) / t.scale, y: (c.y - t.offsetY) / t.scale };
+}
+
+/** Canvas position of image coordinates (float, not pixel centres). */
+export function imageToCanvasF(t: ViewTransform, p: Point): Point {
+  return { x: t.offsetX + p.x * t.scale, y: t.offsetY + p.y * t.scale };
+}
+
+/**
+ * Zooms by `factor` keeping the image point under canvas position `anchor`
+ * where it is; the scale stays within [minScale, maxScale].
+ */
+export function zoomAt(t: ViewTransform, factor: number, anchor: Point, minScale: number, maxScale = MAX_SCALE): ViewTransform {
+  const scale = Math.min(maxScale, Math.max(minScale, t.scale * factor));
+  const ix = (anchor.x - t.offsetX) / t.scale;
+  const iy = (anchor.y - t.offsetY) / t.scale;
+  return { ...t, scale, offsetX: anchor.x - ix * scale, offsetY: anchor.y - iy * scale };
+}
+
+export function panBy(t: ViewTransform, dx: number, dy: number): ViewTransform {
+  return { ...t, offsetX: t.offsetX + dx, offsetY: t.offsetY + dy };
+}
+
+/** A transform at `scale` with image point `p` (float) at the centre of the view. */
+export function centreOn(t: ViewTransform, p: Point, viewWidth: number, viewHeight: number, scale = t.scale): ViewTransform {
+  return { ...t, scale, offsetX: viewWidth / 2 - p.x * scale, offsetY: viewHeight / 2 - p.y * scale };
+}
+
+/**
+ * Keeps at least `margin` canvas pixels of the image inside the view (or the
+ * whole image, when it is smaller than that), so panning never loses it.
+ */
+export function clampPan(t: ViewTransform, viewWidth: number, viewHeight: number, margin = 64): ViewTransform {
+  const w = t.imageWidth * t.scale;
+  const h = t.imageHeight * t.scale;
+  const mx = Math.min(margin, w);
+  const my = Math.min(margin, h);
+  const offsetX = Math.min(viewWidth - mx, Math.max(mx - w, t.offsetX));
+  const offsetY = Math.min(viewHeight - my, Math.max(my - h, t.offsetY));
+  return offsetX === t.offsetX && offsetY === t.offsetY ? t : { ...t, offsetX, offsetY };
+}
+
+/** The image pixels visible in the view, as a half-open integer rectangle (may be empty). */
+export function visibleImageRect(
+  t: ViewTransform,
+  viewWidth: number,
+  viewHeight: number,
+): { x0: number; y0: number; x1: number; y1: number } {
+  const x0 = Math.max(0, Math.floor(-t.offsetX / t.scale));
+  const y0 = Math.max(0, Math.floor(-t.offsetY / t.scale));
+  const x1 = Math.min(t.imageWidth, Math.ceil((viewWidth - t.offsetX) / t.scale));
+  const y1 = Math.min(t.imageHeight, Math.ceil((viewHeight - t.offsetY) / t.scale));
+  return x1 > x0 && y1 > y0 ? { x0, y0, x1, y1 } : { x0: 0, y0: 0, x1: 0, y1: 0 };
+}
+
+/**
+ * Device-pixel rectangle covering image rect `r` (for clipping a partial
+ * redraw), grown by `pad` device pixels and snapped outwards to integers.
+ */
+export function imageRectToDevice(
+  t: ViewTransform,
+  r: { x0: number; y0: number; x1: number; y1: number },
+  dpr: number,
+  pad = 1,
+): { x: number; y: number; w: number; h: number } {
+  const x = Math.floor((t.offsetX + r.x0 * t.scale) * dpr) - pad;
+  const y = Math.floor((t.offsetY + r.y0 * t.scale) * dpr) - pad;
+  const x1 = Math.ceil((t.offsetX + r.x1 * t.scale) * dpr) + pad;
+  const y1 = Math.ceil((t.offsetY + r.y1 * t.scale) * dpr) + pad;
+  return { x, y, w: x1 - x, h: y1 - y };
+}
+
+/**
+ * The zoom used to look closely at one point: about `span` image pixels
+ * across the shorter side of the view, never less than the fit scale.
+ */
+export function focusScale(fit: ViewTransform, viewWidth: number, viewHeight: number, span = 160): number {
+  return Math.min(MAX_SCALE, Math.max(fit.scale, Math.min(viewWidth, viewHeight) / span));
+}
+
+/** True when image point `p` is at least `margin` canvas pixels inside the view. */
+export function isInView(t: ViewTransform, p: Point, viewWidth: number, viewHeight: number, margin = 0): boolean {
+  const c = imageToCanvasF(t, p);
+  return c.x >= margin && c.y >= margin && c.x <= viewWidth - margin && c.y <= viewHeight - margin;
+}
+
+/** A transform showing image rectangle `r` (float bounds) with `padding` canvas pixels around it. */
+export function fitRect(
+  t: ViewTransform,
+  r: { x0: number; y0: number; x1: number; y1: number },
+  viewWidth: number,
+  viewHeight: number,
+  padding = 40,
+  maxScale = MAX_SCALE,
+): ViewTransform {
+  const w = Math.max(1, r.x1 - r.x0);
+  const h = Math.max(1, r.y1 - r.y0);
+  const scale = Math.min(maxScale, Math.max(1e-3, Math.min((viewWidth - 2 * padding) / w, (viewHeight - 2 * padding) / h)));
+  return centreOn(t, { x: (r.x0 + r.x1) / 2, y: (r.y0 + r.y1) / 2 }, viewWidth, viewHeight, scale);
+}

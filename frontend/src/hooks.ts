@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { errorText } from "./api";
+import { errorText, type ApiClient, type Round } from "./api";
+import { LiveFeed, type FeedMode } from "./liveFeed";
+import { upsertRound } from "./rounds";
 
 export interface Loaded<T> {
   data: T | null;
@@ -64,4 +66,49 @@ export function useLoader<T>(
   const reload = useCallback(() => setTick((t) => t + 1), []);
   const setData = useCallback((update: (prev: T | null) => T | null) => setDataState(update), []);
   return { data, error, loading, reload, setData };
+}
+
+/**
+ * A project's rounds, live: server-sent events (fetch + stream, so the
+ * Authorization header goes along), reconnecting, with polling as fallback.
+ */
+export function useLiveRounds(
+  api: ApiClient,
+  projectId: number,
+): { rounds: Round[] | null; mode: FeedMode; error: string | null; upsert: (r: Round) => void; refresh: () => void } {
+  const [rounds, setRounds] = useState<Round[] | null>(null);
+  const [mode, setMode] = useState<FeedMode>("connecting");
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    setRounds(null);
+    const feed = new LiveFeed<Round[]>({
+      eventName: "rounds",
+      open: (signal) => api.roundEvents(projectId, signal),
+      poll: async () => {
+        try {
+          const list = await api.listRounds(projectId);
+          setError(null);
+          return list;
+        } catch (err) {
+          setError(errorText(err));
+          throw err;
+        }
+      },
+      onData: (list) => {
+        setRounds(list);
+        setError(null);
+      },
+      onMode: setMode,
+      pollIntervalMs: 2000,
+    });
+    feed.start();
+    return () => feed.stop();
+  }, [api, projectId]);
+
+  const upsert = useCallback((r: Round) => setRounds((prev) => upsertRound(prev ?? [], r)), []);
+  const refresh = useCallback(() => {
+    void api.listRounds(projectId).then(setRounds, (err: unknown) => setError(errorText(err)));
+  }, [api, projectId]);
+  return { rounds, mode, error, upsert, refresh };
 }

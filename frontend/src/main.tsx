@@ -3,7 +3,8 @@ import { ApiClient } from "./api";
 import { AuthGate, TokenStore } from "./auth";
 import { App } from "./components/App";
 import type { Services } from "./context";
-import { DraftStore } from "./draft";
+import { CurrentTaskStore, SubmittedCache } from "./draft";
+import { ClassLetterStore } from "./keys";
 import "./styles.css";
 
 function storage(kind: "localStorage" | "sessionStorage"): Storage | null {
@@ -23,7 +24,15 @@ const api = new ApiClient({
     return gate.waitForLogin();
   },
 });
-const services: Services = { api, tokens, gate, drafts: new DraftStore(storage("sessionStorage")) };
+const local = storage("localStorage");
+const services: Services = {
+  api,
+  tokens,
+  gate,
+  currentTasks: new CurrentTaskStore(local),
+  letters: new ClassLetterStore(local),
+  submitted: new SubmittedCache(storage("sessionStorage")),
+};
 
 const root = document.getElementById("app");
 if (root) render(<App services={services} />, root);

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { ClientKeys, pointLabels, segmentLabels, withRetry } from "./submission";
+import { ClientKeys, pointLabels, withRetry } from "./submission";
 
 describe("pointLabels", () => {
   it("pairs points with their labels and drops unlabelled ones", () => {
@@ -12,21 +12,6 @@ describe("pointLabels", () => {
       { x: 1, y: 2, class_id: 7 },
       { x: 5, y: 6, class_id: 255 },
     ]);
-  });
-});
-
-describe("segmentLabels", () => {
-  it("expands each segment to its pixels", () => {
-    const segs = [
-      { pixels: [0, 1], anchor: { x: 0, y: 0 }, bbox: { x0: 0, y0: 0, x1: 1, y1: 0 } },
-      { pixels: [7], anchor: { x: 1, y: 2 }, bbox: { x0: 1, y0: 2, x1: 1, y1: 2 } },
-    ];
-    expect(segmentLabels(segs, [3, 4], 3)).toEqual([
-      { x: 0, y: 0, class_id: 3 },
-      { x: 1, y: 0, class_id: 3 },
-      { x: 1, y: 2, class_id: 4 },
-    ]);
-    expect(segmentLabels(segs, [null, 4], 3)).toEqual([{ x: 1, y: 2, class_id: 4 }]);
   });
 });
 

@@ -1,7 +1,6 @@
 /** Turning a labelled task into a submit body, idempotency keys and retries. */
 
 import type { PixelLabel, Point } from "./api";
-import type { Segment } from "./mask";
 
 /** One label per suggested point; unlabelled points are left out. */
 export function pointLabels(points: readonly Point[], labels: readonly (number | null)[]): PixelLabel[] {
@@ -9,24 +8,6 @@ export function pointLabels(points: readonly Point[], labels: readonly (number |
   points.forEach((p, i) => {
     const c = labels[i];
     if (c !== null && c !== undefined) out.push({ x: p.x, y: p.y, class_id: c });
-  });
-  return out;
-}
-
-/** Every pixel of every labelled segment gets its segment's class. */
-export function segmentLabels(
-  segments: readonly Segment[],
-  labels: readonly (number | null)[],
-  width: number,
-): PixelLabel[] {
-  const out: PixelLabel[] = [];
-  segments.forEach((s, i) => {
-    const c = labels[i];
-    if (c === null || c === undefined) return;
-    for (const idx of s.pixels) {
-      const x = idx % width;
-      out.push({ x, y: (idx - x) / width, class_id: c });
-    }
   });
   return out;
 }

@@ -1,72 +1,62 @@
-/** Browser side of loading a task: authenticated image/mask blobs → drawable images and items. */
+/** Browser side of loading a task: authenticated image, mask and prediction → drawable image and byte maps. */
 
-import type { ApiClient, Point, Task } from "./api";
-import { maskFromRGBA, segmentMask, type Segment } from "./mask";
+import type { ApiClient, Task } from "./api";
+import { decodeLabelPng } from "./png";
 
-export interface PreparedTask {
+export interface LoadedTask {
   task: Task;
-  image: HTMLImageElement;
-  /** Object URL behind `image`; revoked by disposeTask. */
-  imageUrl: string;
-  /** What the annotator steps through: suggested points, or one anchor per mask segment. */
-  items: Point[];
-  segments: Segment[] | null;
-  /** Per image pixel: index of its segment, or -1. */
-  segmentIndex: Int32Array | null;
+  image: ImageBitmap | HTMLImageElement;
+  /** 1 per pixel the selector flagged: requested pixels (region) or inconsistent pixels (points); null without a mask. */
+  mask: Uint8Array | null;
 }
 
-export async function prepareTask(api: ApiClient, task: Task): Promise<PreparedTask> {
-  const imageBlob = await api.fetchBlob(task.image_url);
-  const imageUrl = URL.createObjectURL(imageBlob);
-  try {
-    const image = await loadImage(imageUrl);
-    let segments: Segment[] | null = null;
-    let segmentIndex: Int32Array | null = null;
-    if (task.kind === "region" && task.mask_url) {
-      const maskBlob = await api.fetchBlob(task.mask_url);
-      const mask = await decodeMask(maskBlob, task.width, task.height);
-      segments = segmentMask(mask, task.width, task.height);
-      segmentIndex = new Int32Array(task.width * task.height).fill(-1);
-      segments.forEach((s, i) => {
-        for (const p of s.pixels) (segmentIndex as Int32Array)[p] = i;
-      });
+export async function loadTask(api: ApiClient, task: Task): Promise<LoadedTask> {
+  const [image, mask] = await Promise.all([
+    loadImage(await api.fetchBlob(task.image_url)),
+    task.mask_url ? loadMask(api, task.mask_url, task.width, task.height) : Promise.resolve(null),
+  ]);
+  return { task, image, mask };
+}
+
+/** Model A's class per pixel, or null when the task has none (or it cannot be read). */
+export async function loadPrediction(api: ApiClient, task: Task): Promise<Uint8Array | null> {
+  if (!task.prediction_url) return null;
+  const png = await decodeLabelPng(new Uint8Array(await (await api.fetchBlob(task.prediction_url)).arrayBuffer()));
+  if (png.width !== task.width || png.height !== task.height) return null;
+  return png.data;
+}
+
+export function disposeTask(t: LoadedTask | null): void {
+  if (t && "close" in t.image) t.image.close();
+}
+
+async function loadMask(api: ApiClient, url: string, width: number, height: number): Promise<Uint8Array> {
+  const png = await decodeLabelPng(new Uint8Array(await (await api.fetchBlob(url)).arrayBuffer()));
+  if (png.width !== width || png.height !== height) {
+    throw new Error(`The task mask is ${png.width}×${png.height}, the image ${width}×${height}.`);
+  }
+  const mask = new Uint8Array(png.data.length);
+  for (let i = 0; i < mask.length; i++) mask[i] = png.data[i] !== 0 ? 1 : 0;
+  return mask;
+}
+
+export async function loadImage(blob: Blob): Promise<ImageBitmap | HTMLImageElement> {
+  if (typeof createImageBitmap === "function") {
+    try {
+      return await createImageBitmap(blob);
+    } catch {
+      // fall through to <img> (e.g. a format createImageBitmap refuses)
     }
-    const items = segments ? segments.map((s) => s.anchor) : task.points.map((p) => ({ x: p.x, y: p.y }));
-    return { task, image, imageUrl, items, segments, segmentIndex };
-  } catch (err) {
-    URL.revokeObjectURL(imageUrl);
-    throw err;
   }
-}
-
-export function disposeTask(t: PreparedTask | null): void {
-  if (t) URL.revokeObjectURL(t.imageUrl);
-}
-
-async function loadImage(url: string): Promise<HTMLImageElement> {
-  const img = new Image();
-  img.decoding = "async";
-  img.src = url;
-  try {
-    await img.decode();
-  } catch {
-    throw new Error("The task image could not be decoded.");
-  }
-  return img;
-}
-
-async function decodeMask(blob: Blob, width: number, height: number): Promise<Uint8Array> {
   const url = URL.createObjectURL(blob);
   try {
-    const img = await loadImage(url);
-    const canvas = document.createElement("canvas");
-    canvas.width = width;
-    canvas.height = height;
-    const ctx = canvas.getContext("2d", { willReadFrequently: true });
-    if (!ctx) throw new Error("Canvas 2D is not available.");
-    ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(img, 0, 0, width, height);
-    return maskFromRGBA(ctx.getImageData(0, 0, width, height).data, width, height);
+    const img = new Image();
+    img.decoding = "async";
+    img.src = url;
+    await img.decode();
+    return img;
+  } catch {
+    throw new Error("The image could not be decoded.");
   } finally {
     URL.revokeObjectURL(url);
   }

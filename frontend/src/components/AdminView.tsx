@@ -24,7 +24,7 @@ export function AdminView({ route }: { route: Route }) {
 
   const onCreated = (p: Project): void => {
     projects.setData((prev) => [...(prev ?? []), p]);
-    navigate({ view: "admin", projectId: p.id });
+    navigate({ view: "admin", projectId: p.id, tab: "datasets" });
   };
 
   return (
@@ -53,7 +53,7 @@ export function AdminView({ route }: { route: Route }) {
                 data-testid="project-item"
                 onClick={(e) => {
                   e.preventDefault();
-                  navigate({ view: "admin", projectId: p.id });
+                  navigate({ view: "admin", projectId: p.id, tab: "rounds" });
                 }}
               >
                 <span class="project-item-name">{p.name}</span>
@@ -67,9 +67,14 @@ export function AdminView({ route }: { route: Route }) {
       </aside>
       <section class="admin-main">
         {route.view === "admin-new" ? (
-          <ProjectForm onCreated={onCreated} onCancel={() => navigate({ view: "admin", projectId: null })} />
+          <ProjectForm onCreated={onCreated} onCancel={() => navigate({ view: "admin", projectId: null, tab: "rounds" })} />
         ) : selected ? (
-          <ProjectDetail key={selected.id} project={selected} />
+          <ProjectDetail
+            key={selected.id}
+            project={selected}
+            tab={route.view === "admin" ? route.tab : "rounds"}
+            onUpdated={(p) => projects.setData((prev) => (prev ?? []).map((q) => (q.id === p.id ? p : q)))}
+          />
         ) : (
           <div class="empty-state">
             {selectedId !== null && projects.data !== null ? (

@@ -10,7 +10,7 @@ import { LoginForm } from "./LoginForm";
 type Boot = "checking" | "signed-out" | "ready";
 
 export function App({ services }: { services: Services }) {
-  const { api, tokens, gate, drafts } = services;
+  const { api, tokens, gate } = services;
   const [user, setUser] = useState<User | null>(null);
   const [boot, setBoot] = useState<Boot>(tokens.get() ? "checking" : "signed-out");
   const [bootError, setBootError] = useState<string | null>(null);
@@ -75,12 +75,11 @@ export function App({ services }: { services: Services }) {
 
   const signOut = useCallback(() => {
     tokens.clear();
-    drafts.clear();
     gate.cancel();
     setUser(null);
     setBoot("signed-out");
     setSessionKey((k) => k + 1);
-  }, [tokens, drafts, gate]);
+  }, [tokens, gate]);
 
   const ctx = useMemo<AppContextValue | null>(
     () => (user ? { ...services, user, navigate, loginOpen: loginNeeded } : null),

@@ -14,7 +14,7 @@ export function Header({ route, onNavigate, onSignOut }: Props) {
     { label: "Annotate", route: { view: "annotate", projectId: null }, active: route.view === "annotate", testId: "nav-annotate" },
   ];
   if (user.role === "admin") {
-    tabs.push({ label: "Admin", route: { view: "admin", projectId: null }, active: route.view !== "annotate", testId: "nav-admin" });
+    tabs.push({ label: "Admin", route: { view: "admin", projectId: null, tab: "rounds" }, active: route.view !== "annotate", testId: "nav-admin" });
   }
   return (
     <header class="topbar">

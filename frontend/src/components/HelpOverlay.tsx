@@ -1,6 +1,29 @@
-import { HOTKEYS } from "../keys";
+import { COMMON_HOTKEYS, POINT_HOTKEYS, REGION_HOTKEYS, type HotkeyRow, type Mode } from "../keys";
 
-export function HelpOverlay({ onClose }: { onClose: () => void }) {
+function Rows({ rows }: { rows: readonly HotkeyRow[] }) {
+  return (
+    <>
+      {rows.map((h) => (
+        <tr key={h.action}>
+          <td class="hotkeys-keys">
+            {h.keys.map((k, i) =>
+              k === "…" ? (
+                <span key={i}> … </span>
+              ) : (
+                <kbd class="kbd" key={i}>
+                  {k}
+                </kbd>
+              ),
+            )}
+          </td>
+          <td>{h.action}</td>
+        </tr>
+      ))}
+    </>
+  );
+}
+
+export function HelpOverlay({ mode, onClose }: { mode: Mode; onClose: () => void }) {
   return (
     <div class="modal-backdrop" role="presentation" onClick={onClose}>
       <div
@@ -19,19 +42,19 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
         </div>
         <table class="hotkeys">
           <tbody>
-            {HOTKEYS.map((h) => (
-              <tr key={h.action}>
-                <td class="hotkeys-keys">
-                  {h.keys.map((k) => (k === "…" ? <span key={k}> … </span> : <kbd class="kbd" key={k}>{k}</kbd>))}
-                </td>
-                <td>{h.action}</td>
-              </tr>
-            ))}
+            <tr>
+              <th colSpan={2}>{mode === "region" ? "Region tasks" : "Point tasks"}</th>
+            </tr>
+            <Rows rows={mode === "region" ? REGION_HOTKEYS : POINT_HOTKEYS} />
+            <tr>
+              <th colSpan={2}>Everywhere</th>
+            </tr>
+            <Rows rows={COMMON_HOTKEYS} />
           </tbody>
         </table>
         <p class="muted small">
-          Classes 11 and above have no key: click them in the palette. Points marked unsure are sent as class 255
-          and ignored in training.
+          Letter keys per class are yours to choose (“Edit letter keys” under the palette); they are kept in this
+          browser for each project. Points marked unsure are sent as class 255 and ignored in training.
         </p>
       </div>
     </div>

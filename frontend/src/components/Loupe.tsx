@@ -27,8 +27,8 @@ export function Loupe({ image, width, height, point }: { image: CanvasImageSourc
     const oy = (SIZE_PX - r.h * scale) / 2;
     ctx.imageSmoothingEnabled = false;
     // The image element may be larger or smaller than the task size: map task pixels onto it.
-    const sx = image instanceof HTMLImageElement && image.naturalWidth ? image.naturalWidth / width : 1;
-    const sy = image instanceof HTMLImageElement && image.naturalHeight ? image.naturalHeight / height : 1;
+    const sx = sourceSize(image).w / width || 1;
+    const sy = sourceSize(image).h / height || 1;
     ctx.drawImage(image, r.x * sx, r.y * sy, r.w * sx, r.h * sy, ox, oy, r.w * scale, r.h * scale);
     const px = ox + (point.x - r.x) * scale;
     const py = oy + (point.y - r.y) * scale;
@@ -41,4 +41,10 @@ export function Loupe({ image, width, height, point }: { image: CanvasImageSourc
   }, [image, width, height, point]);
 
   return <canvas ref={ref} class="loupe" style={{ width: `${SIZE_PX}px`, height: `${SIZE_PX}px` }} aria-hidden="true" />;
+}
+
+function sourceSize(image: CanvasImageSource): { w: number; h: number } {
+  if (image instanceof HTMLImageElement) return { w: image.naturalWidth, h: image.naturalHeight };
+  if (typeof ImageBitmap !== "undefined" && image instanceof ImageBitmap) return { w: image.width, h: image.height };
+  return { w: 0, h: 0 };
 }

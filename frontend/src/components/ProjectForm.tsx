@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { errorText, OBJECTIVES, SELECTION_METHODS, type Objective, type Project, type SelectionMethod } from "../api";
 import { useApp } from "../context";
-import { methodName, objectiveName } from "../format";
+import { isRegionMethod, methodName, objectiveName } from "../format";
 import {
   defaultColour,
   initialProjectForm,
@@ -44,7 +44,7 @@ export function ProjectForm({ onCreated, onCancel }: Props) {
     }
   };
 
-  const points = form.selection_method !== "spl" && form.selection_method !== "ripu_region";
+  const points = !isRegionMethod(form.selection_method);
 
   return (
     <form class="card form" onSubmit={(e) => void submit(e)} noValidate data-testid="project-form">

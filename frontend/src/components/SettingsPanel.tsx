@@ -1,0 +1,155 @@
+import { useState } from "preact/hooks";
+import { BACKBONES, errorText, OBJECTIVES, SELECTION_METHODS, type Backbone, type Objective, type Project, type SelectionMethod } from "../api";
+import { useApp } from "../context";
+import { isRegionMethod, methodName, objectiveName } from "../format";
+import { settingsFromProject, validateSettings, type SettingsErrors, type SettingsFormState } from "../settingsForm";
+
+type Field = keyof SettingsFormState;
+
+/** Project settings (PATCH): they apply from the next round on. */
+export function SettingsPanel({ project, onUpdated }: { project: Project; onUpdated: (p: Project) => void }) {
+  const { api } = useApp();
+  const [form, setForm] = useState<SettingsFormState>(() => settingsFromProject(project));
+  const [errors, setErrors] = useState<SettingsErrors>({});
+  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState<string | null>(null);
+
+  const set = <K extends Field>(key: K, value: SettingsFormState[K]): void => {
+    setForm((f) => ({ ...f, [key]: value }));
+    setSaved(null);
+  };
+
+  const submit = async (e: Event): Promise<void> => {
+    e.preventDefault();
+    const r = validateSettings(form, project);
+    if (!r.ok) {
+      setErrors(r.errors);
+      return;
+    }
+    setErrors({});
+    if (Object.keys(r.body).length === 0) {
+      setSaved("Nothing changed.");
+      return;
+    }
+    setBusy(true);
+    try {
+      const updated = await api.updateProject(project.id, r.body);
+      onUpdated(updated);
+      setForm(settingsFromProject(updated));
+      setSaved(`Saved ${Object.keys(r.body).length} setting${Object.keys(r.body).length === 1 ? "" : "s"} — they apply from the next round.`);
+    } catch (err) {
+      setErrors({ form: errorText(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const text = (key: Field, label: string, hint?: string, mode: "numeric" | "decimal" = "numeric") => (
+    <label class="field">
+      <span class="field-label">{label}</span>
+      <input inputMode={mode} value={String(form[key])} onInput={(e) => set(key, e.currentTarget.value)} data-testid={`setting-${key}`} />
+      {hint && !errors[key] && <span class="field-hint">{hint}</span>}
+      {errors[key] && <span class="field-error">{errors[key]}</span>}
+    </label>
+  );
+  const points = !isRegionMethod(form.selection_method);
+
+  return (
+    <form class="card form" onSubmit={(e) => void submit(e)} noValidate data-testid="settings-form">
+      <div class="card-head">
+        <h2>Settings</h2>
+        <span class="muted small">a running round keeps the settings it started with</span>
+      </div>
+      <div class="form-body">
+        <h3 class="form-section">Selection</h3>
+        <div class="grid-3">
+          <label class="field">
+            <span class="field-label">Selection method</span>
+            <select value={form.selection_method} onChange={(e) => set("selection_method", e.currentTarget.value as SelectionMethod)} data-testid="setting-selection_method">
+              {SELECTION_METHODS.map((m) => (
+                <option key={m} value={m}>
+                  {methodName(m)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <div class={points ? "" : "field-dim"}>{text("points_per_image", "Points per image", "point methods (PPL, random, entropy…)")}</div>
+          <div class={points ? "field-dim" : ""}>{text("pixel_budget_percent", "Pixel budget (% of each image)", "region methods (SPL, RIPU region)", "decimal")}</div>
+          {text("images_per_round", "Images per round")}
+          {text("auto_advance_percent", "Auto-launch at (% of tasks labelled)", "blank: launch rounds by hand", "decimal")}
+          {text("schedule_minutes", "Or every (minutes)", "blank: no schedule")}
+          {text("max_rounds", "Stop after (rounds)", "blank: until the budget is spent")}
+        </div>
+
+        <h3 class="form-section">Adaptation objective</h3>
+        <div class="grid-3">
+          <label class="field">
+            <span class="field-label">Self-training objective</span>
+            <select value={form.objective} onChange={(e) => set("objective", e.currentTarget.value as Objective)} data-testid="setting-objective">
+              {OBJECTIVES.map((o) => (
+                <option key={o} value={o}>
+                  {objectiveName(o)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label class="field span-2">
+            <span class="field-label">Objective options (JSON)</span>
+            <textarea rows={4} class="mono" value={form.objective_config} onInput={(e) => set("objective_config", e.currentTarget.value)} data-testid="setting-objective_config" />
+            {errors.objective_config ? (
+              <span class="field-error">{errors.objective_config}</span>
+            ) : (
+              <span class="field-hint">The server fills in defaults and checks ranges; {"{}"} uses the defaults.</span>
+            )}
+          </label>
+        </div>
+
+        <h3 class="form-section">Model</h3>
+        <div class="grid-3">
+          <label class="field">
+            <span class="field-label">Backbone</span>
+            <select value={form.backbone} onChange={(e) => set("backbone", e.currentTarget.value as Backbone)}>
+              {BACKBONES.map((b) => (
+                <option key={b} value={b}>
+                  {b}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label class="field check-field">
+            <input type="checkbox" checked={form.pretrained} onChange={(e) => set("pretrained", e.currentTarget.checked)} />
+            <span>ImageNet-pretrained backbone</span>
+          </label>
+          {text("batch_size", "Batch size")}
+          {text("iterations", "Round 0 iterations")}
+          {text("finetune_iterations", "Fine-tune iterations")}
+          {text("selector_iterations", "Selector iterations")}
+          {text("lr", "Learning rate", undefined, "decimal")}
+          {text("image_height", "Training height (px)")}
+          {text("image_width", "Training width (px)")}
+          {text("adversarial_weight", "Adversarial weight", "output-level alignment; 0 turns it off", "decimal")}
+          {text("checkpoint_every", "Checkpoint every (iterations)")}
+          {text("seed", "Seed")}
+        </div>
+        {errors.form && (
+          <div class="alert alert-error" role="alert" data-testid="settings-error">
+            {errors.form}
+          </div>
+        )}
+        {saved && (
+          <div class="alert alert-ok" role="status" data-testid="settings-saved">
+            {saved}
+          </div>
+        )}
+      </div>
+      <div class="form-actions">
+        <button type="button" class="btn btn-ghost" onClick={() => setForm(settingsFromProject(project))}>
+          Reset
+        </button>
+        <button type="submit" class="btn btn-primary" disabled={busy} data-testid="save-settings">
+          {busy ? "Saving…" : "Save settings"}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,79 @@
+"""Real Chromium (Debian's) driven by Playwright against the live stack of tests/conftest.py.
+
+The built frontend must be in backend/static (`make frontend`). Every page gets its own
+browser context (its own storage and session), so two users never share anything."""
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = os.environ.get("SEGLOOP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1440, "height": 900}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def login(page: Page, email: str, password: str) -> None:
+    """Sign in through the form; the app lands on its default screen."""
+    page.goto("/")
+    page.get_by_test_id("login-email").fill(email)
+    page.get_by_test_id("login-password").fill(password)
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("user-email").wait_for()
+
+
+PageFactory = Callable[..., Page]
+
+
+@pytest.fixture
+def new_page(browser: Browser, stack) -> Iterator[PageFactory]:
+    """`new_page(user=(email, password))`: a fresh context signed in as that user.
+
+    JavaScript errors on any page fail the test."""
+    contexts = []
+    errors: list[str] = []
+
+    def make(user: tuple[str, str] | None = None, viewport: dict | None = None) -> Page:
+        context = browser.new_context(base_url=stack.base_url, viewport=viewport or VIEWPORT)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.on("pageerror", lambda exc: errors.append(f"{user and user[0]}: {exc}"))
+        if user is not None:
+            login(page, *user)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def canvas_point(page: Page, x: float, y: float) -> tuple[float, float]:
+    """Screen position of the centre of image pixel (x, y) on the annotation canvas."""
+    canvas = page.get_by_test_id("annotate-canvas")
+    box = canvas.bounding_box()
+    assert box is not None
+    scale = float(canvas.get_attribute("data-scale") or "nan")
+    ox = float(canvas.get_attribute("data-offset-x") or "nan")
+    oy = float(canvas.get_attribute("data-offset-y") or "nan")
+    return box["x"] + ox + (x + 0.5) * scale, box["y"] + oy + (y + 0.5) * scale
