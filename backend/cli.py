@@ -9,12 +9,24 @@ import sys
 from pathlib import Path
 
 
-def _serve(host: str, port: int) -> None:
+def _serve(host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
-    from backend.main import create_app
+    from backend.config import get_settings
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    try:
+        get_settings().check_secrets()
+    except RuntimeError as exc:
+        sys.exit(f"segloop: {exc}")
+    # Each worker process builds its own app (and database pool) from the factory.
+    uvicorn.run(
+        "backend.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
 
 
 def _worker_command(queues: str, concurrency: int = 1) -> list[str]:
@@ -65,7 +77,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_api(args: argparse.Namespace) -> None:
-    _serve(args.host, args.port)
+    _serve(args.host, args.port, args.workers)
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
@@ -126,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     api = commands.add_parser("api", help="serve the REST API and the UI")
     api.add_argument("--host", default="0.0.0.0")
     api.add_argument("--port", type=int, default=8000)
+    api.add_argument("--workers", type=int, default=1, help="API processes (uvicorn workers)")
     api.set_defaults(func=cmd_api)
 
     worker = commands.add_parser("worker", help="run a Celery worker")

@@ -8,6 +8,7 @@ from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "change-me-outside-the-demo"
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -57,11 +58,19 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     def check_secrets(self) -> None:
-        """Refuse to serve real users with a secret anyone can read in the source."""
-        if not self.demo and self.secret_key == DEFAULT_SECRET:
+        """Refuse to serve real users with a secret anyone can read in the source, or one short
+        enough to guess offline from a single token."""
+        if self.demo:
+            return
+        if self.secret_key == DEFAULT_SECRET:
             raise RuntimeError(
                 "SEGLOOP_SECRET_KEY is unset: set it to a long random value "
                 "(the default is only allowed with SEGLOOP_DEMO=true)"
+            )
+        if len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise RuntimeError(
+                f"SEGLOOP_SECRET_KEY is too short: use at least {MIN_SECRET_LENGTH} random "
+                "characters, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
             )
 
 

@@ -5,7 +5,10 @@ from pathlib import Path
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import FileResponse
 
+from backend.api.errors import install_error_handlers
+from backend.api.limits import BodyLimitMiddleware
 from backend.api.main import api_router
+from backend.api.timing import ServerTimingMiddleware
 from backend.config import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -38,6 +41,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
     )
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_json_bytes=settings.max_json_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    app.add_middleware(ServerTimingMiddleware)
+    install_error_handlers(app)
     app.include_router(api_router, prefix=API_PREFIX)
     _mount_frontend(app, settings.frontend_dir)
     return app

@@ -31,6 +31,14 @@ class Storage(Protocol):
     def delete(self, key: str) -> None: ...
 
 
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class LocalStorage:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -40,8 +48,11 @@ class LocalStorage:
         return self.root / validate_key(key)
 
     def put(self, key: str, data: bytes) -> None:
+        """Durable when it returns: the file's bytes and its directory entry (and any new
+        directory's entry in its parent) are on disk, so an acknowledged write survives a
+        power cut, not only a crash."""
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self._make_dirs(path.parent)
         fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as tmp:
@@ -52,6 +63,14 @@ class LocalStorage:
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
             raise
+        _fsync_dir(path.parent)
+
+    def _make_dirs(self, folder: Path) -> None:
+        if folder.is_dir():
+            return
+        self._make_dirs(folder.parent)
+        folder.mkdir(exist_ok=True)
+        _fsync_dir(folder.parent)
 
     def get(self, key: str) -> bytes:
         try:

@@ -5,9 +5,10 @@ import binascii
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, cast, func, not_, or_, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from backend.models import Annotation, AnnotationTask, Project, TaskKind, TaskStatus, User
 from backend.schemas import Submission
@@ -36,11 +37,19 @@ def _available(now: datetime):
 def lease_next(
     session: Session, project: Project, user: User, lease_minutes: int
 ) -> AnnotationTask | None:
-    """The caller's live lease if any (a reload resumes it), else a compare-and-set claim."""
+    """The caller's live lease if any (a reload resumes it), else the next available task.
+
+    A lease is not a submission: on PostgreSQL its commit does not wait for the disk (a
+    database crash can at worst undo the leases of its last fraction of a second), and rows
+    that other requests are claiming are skipped rather than waited for, so many people
+    asking at once do not queue up."""
     now = datetime.now(UTC)
     expires = now + timedelta(minutes=lease_minutes)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     own = session.scalar(
-        select(AnnotationTask)
+        select(AnnotationTask.id)
         .where(
             AnnotationTask.project_id == project.id,
             AnnotationTask.status == TaskStatus.leased,
@@ -51,9 +60,64 @@ def lease_next(
         .limit(1)
     )
     if own is not None:
-        own.lease_expires_at = expires
-        session.commit()
-        return own
+        session.execute(
+            update(AnnotationTask).where(AnnotationTask.id == own).values(lease_expires_at=expires)
+        )
+        task_id = own
+    elif postgres:
+        task_id = _claim_skipping_locked(session, project, user, now, expires)
+    else:
+        task_id = _claim_compare_and_set(session, project, user, now, expires)
+    task = None
+    if task_id is not None:
+        task = session.scalar(
+            select(AnnotationTask)
+            .options(joinedload(AnnotationTask.image))
+            .where(AnnotationTask.id == task_id)
+            .execution_options(populate_existing=True)
+        )
+    session.commit()
+    return task
+
+
+def _leased(user: User, expires: datetime) -> dict:
+    return {
+        "status": TaskStatus.leased,
+        "leased_by": user.id,
+        "lease_expires_at": expires,
+        "version": AnnotationTask.version + 1,
+    }
+
+
+def _claim_skipping_locked(
+    session: Session, project: Project, user: User, now: datetime, expires: datetime
+) -> int | None:
+    """One statement: lock the best available row nobody else is claiming, lease it."""
+    best = (
+        select(AnnotationTask.id)
+        .where(
+            AnnotationTask.project_id == project.id,
+            _available(now),
+            not_(cast(AnnotationTask.skipped_by, JSONB).contains([user.id])),
+        )
+        .order_by(AnnotationTask.priority.desc(), AnnotationTask.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return session.scalar(
+        update(AnnotationTask)
+        .where(AnnotationTask.id == best)
+        .values(**_leased(user, expires))
+        .returning(AnnotationTask.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _claim_compare_and_set(
+    session: Session, project: Project, user: User, now: datetime, expires: datetime
+) -> int | None:
+    """SQLite has no row locks: try the best candidates in turn until one claim sticks."""
     candidates = session.execute(
         select(AnnotationTask.id, AnnotationTask.skipped_by)
         .where(AnnotationTask.project_id == project.id, _available(now))
@@ -66,16 +130,11 @@ def lease_next(
         claimed = session.execute(
             update(AnnotationTask)
             .where(AnnotationTask.id == task_id, _available(now))
-            .values(
-                status=TaskStatus.leased,
-                leased_by=user.id,
-                lease_expires_at=expires,
-                version=AnnotationTask.version + 1,
-            )
+            .values(**_leased(user, expires))
         )
         session.commit()
         if claimed.rowcount == 1:
-            return session.get(AnnotationTask, task_id, populate_existing=True)
+            return task_id
     return None
 
 
@@ -85,25 +144,45 @@ def _require_lease(task: AnnotationTask, user: User) -> None:
         raise Conflict("this task is not leased to you: get it again with 'next task'")
 
 
+def _update_leased(session: Session, task: AnnotationTask, user: User, **values) -> None:
+    """Change a task only if it is still the caller's lease at the version this request read:
+    a lease that expired and went to someone else meanwhile is not overwritten."""
+    _require_lease(task, user)
+    changed = session.execute(
+        update(AnnotationTask)
+        .where(
+            AnnotationTask.id == task.id,
+            AnnotationTask.version == task.version,
+            AnnotationTask.leased_by == user.id,
+        )
+        .values(**values)
+    )
+    if changed.rowcount != 1:
+        session.rollback()
+        raise Conflict("this task is not leased to you any more: get it again with 'next task'")
+    session.commit()
+
+
 def save_draft(
     session: Session, task: AnnotationTask, user: User, draft: dict, minutes: int
 ) -> None:
-    _require_lease(task, user)
-    task.draft = draft
-    task.lease_expires_at = datetime.now(UTC) + timedelta(minutes=minutes)
-    session.commit()
+    expires = datetime.now(UTC) + timedelta(minutes=minutes)
+    _update_leased(session, task, user, draft=draft, lease_expires_at=expires)
 
 
 def skip(session: Session, task: AnnotationTask, user: User) -> None:
     """Hand the task back for someone else; the skipper is not offered it again."""
-    _require_lease(task, user)
-    task.status = TaskStatus.pending
-    task.leased_by = None
-    task.lease_expires_at = None
-    task.draft = None
-    task.skipped_by = [*(task.skipped_by or []), user.id]
-    task.version += 1
-    session.commit()
+    _update_leased(
+        session,
+        task,
+        user,
+        status=TaskStatus.pending,
+        leased_by=None,
+        lease_expires_at=None,
+        draft=None,
+        skipped_by=[*(task.skipped_by or []), user.id],
+        version=task.version + 1,
+    )
 
 
 def submitted_by(
@@ -179,6 +258,18 @@ def _label_map_from_region(
     return labels
 
 
+def _replayed(
+    session: Session, task: AnnotationTask, user: User, submission: Submission
+) -> Annotation | None:
+    """The annotation an earlier request of this user with this client_key stored: a retry."""
+    existing = session.scalar(
+        select(Annotation).where(Annotation.client_key == submission.client_key)
+    )
+    if existing is not None and (existing.task_id != task.id or existing.user_id != user.id):
+        raise Conflict("client_key was already used for another submission")
+    return existing
+
+
 def submit(
     session: Session,
     storage: Storage,
@@ -191,12 +282,8 @@ def submit(
     """Store the label map, then record it; a retried request with the same key is a no-op.
 
     The submitter may correct a submitted task: the newer annotation wins when labels merge."""
-    existing = session.scalar(
-        select(Annotation).where(Annotation.client_key == submission.client_key)
-    )
+    existing = _replayed(session, task, user, submission)
     if existing is not None:
-        if existing.task_id != task.id:
-            raise Conflict("client_key was already used for another task")
         return existing
     if submission.expected_version is not None and submission.expected_version != task.version:
         raise Conflict(
@@ -228,7 +315,23 @@ def submit(
     else:
         labels = _label_map_from_points(task, submission, valid_ids, project.ignore_index)
 
-    label_key = f"projects/{project.id}/annotations/{task.id}/{submission.client_key}.png"
+    # Compare-and-set on the version this request checked: of two submissions racing for one
+    # task (or a lease taken meanwhile), exactly one goes on to write.
+    claimed = session.execute(
+        update(AnnotationTask)
+        .where(AnnotationTask.id == task.id, AnnotationTask.version == task.version)
+        .values(status=TaskStatus.done, draft=None, version=task.version + 1)
+    )
+    if claimed.rowcount != 1:
+        session.rollback()
+        existing = _replayed(session, task, user, submission)
+        if existing is None:
+            raise Conflict("the task changed while you submitted: reload it")
+        return existing
+    # The file is durable before the row that points to it commits; a crash in between
+    # leaves only a file the retry overwrites.
+    # One folder per project: a folder per task would cost another fsync on every submission.
+    label_key = f"projects/{project.id}/annotations/{task.id}-{submission.client_key}.png"
     storage.put(label_key, encode_label_png(labels))
     annotation = Annotation(
         task_id=task.id,
@@ -241,17 +344,12 @@ def submit(
         seconds_spent=submission.seconds_spent,
     )
     session.add(annotation)
-    task.status = TaskStatus.done
-    task.draft = None
-    task.version += 1
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
-        existing = session.scalar(
-            select(Annotation).where(Annotation.client_key == submission.client_key)
-        )
-        if existing is None or existing.task_id != task.id:
+        existing = _replayed(session, task, user, submission)
+        if existing is None:
             raise Conflict("this task was submitted concurrently") from None
         return existing
     return annotation

@@ -1,3 +1,5 @@
+import uuid
+
 import jwt
 
 from tests.conftest import ADMIN, ANNOTATOR
@@ -46,3 +48,37 @@ def test_only_admins_create_users(api):
         "/login/access-token", data={"username": body["email"], "password": body["password"]}
     )
     assert login.status_code == 200
+
+
+def _new_user(api) -> tuple[str, str]:
+    """A fresh account: the login window outlives a test run (it is kept in Redis)."""
+    email, password = f"{uuid.uuid4().hex[:12]}@example.com", "right-password"
+    body = {"email": email, "password": password}
+    assert api.admin.post("/users", json=body).status_code == 201
+    return email, password
+
+
+def _login(api, email: str, password: str):
+    return api.client().post("/login/access-token", data={"username": email, "password": password})
+
+
+def test_repeated_failed_logins_are_refused_for_a_while(api):
+    email, password = _new_user(api)
+    for _ in range(10):
+        assert _login(api, email, "wrong-password").status_code == 401
+    locked = _login(api, email, password)
+    assert locked.status_code == 429, "even the right password waits once the window is full"
+    assert 0 < int(locked.headers["retry-after"]) <= 300
+    assert "Too many failed logins" in locked.json()["detail"]
+    other_email, other_password = _new_user(api)
+    assert _login(api, other_email, other_password).status_code == 200, "per email, not global"
+
+
+def test_a_successful_login_clears_the_failures(api):
+    email, password = _new_user(api)
+    for _ in range(9):
+        _login(api, email, "wrong-password")
+    assert _login(api, email, password).status_code == 200
+    for _ in range(9):
+        assert _login(api, email, "wrong-password").status_code == 401
+    assert _login(api, email, password).status_code == 200

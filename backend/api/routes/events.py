@@ -36,6 +36,9 @@ def _rounds_json(project_id: int) -> str:
 def round_events(project_id: int, request: Request, session: SessionDep, user: CurrentUser):
     """`event: rounds` with the project's rounds whenever any of them changes."""
     get_project_or_404(session, user, project_id)
+    # The request's session would otherwise hold a pooled connection for as long as the
+    # stream is open: a few dozen open dashboards would starve every other request.
+    session.close()
 
     async def stream() -> AsyncIterator[str]:
         last, quiet = None, 0.0

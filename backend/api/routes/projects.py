@@ -1,4 +1,7 @@
-from fastapi import APIRouter, HTTPException, status
+import hashlib
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Response, status
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -14,6 +17,17 @@ from backend.schemas import (
 )
 
 router = APIRouter(prefix="/projects", tags=["projects"])
+
+# Settings every project has; null is only meaningful for the optional schedule settings
+# (and for objective_config, which then falls back to the objective's defaults).
+REQUIRED_SETTINGS = (
+    "selection_method",
+    "objective",
+    "points_per_image",
+    "pixel_budget",
+    "images_per_round",
+    "model_settings",
+)
 
 
 @router.get("")
@@ -53,18 +67,58 @@ def create_project(body: ProjectCreate, session: SessionDep, _: AdminUser) -> Pr
     return ProjectOut.model_validate(project)
 
 
+def _etag(out: ProjectOut) -> str:
+    """A version of the project: any change to it gives another value."""
+    return f'"{hashlib.sha256(out.model_dump_json().encode()).hexdigest()[:32]}"'
+
+
+def _with_etag(project: Project, response: Response) -> ProjectOut:
+    out = ProjectOut.model_validate(project)
+    response.headers["ETag"] = _etag(out)
+    return out
+
+
 @router.get("/{project_id}")
-def read_project(project_id: int, session: SessionDep, user: CurrentUser) -> ProjectOut:
-    return ProjectOut.model_validate(get_project_or_404(session, user, project_id))
+def read_project(
+    project_id: int, response: Response, session: SessionDep, user: CurrentUser
+) -> ProjectOut:
+    return _with_etag(get_project_or_404(session, user, project_id), response)
 
 
-@router.patch("/{project_id}")
+@router.patch(
+    "/{project_id}",
+    responses={412: {"description": "If-Match is not the project's current ETag"}},
+)
 def update_project(
-    project_id: int, body: ProjectUpdate, session: SessionDep, admin: AdminUser
+    project_id: int,
+    body: ProjectUpdate,
+    response: Response,
+    session: SessionDep,
+    admin: AdminUser,
+    if_match: Annotated[
+        str | None,
+        Header(description="The ETag you loaded: two admins' edits never overwrite each other."),
+    ] = None,
 ) -> ProjectOut:
     """Settings apply from the next round on; a running round keeps its snapshot."""
     project = get_project_or_404(session, admin, project_id)
+    if if_match is not None:
+        # Locked until the commit, so comparing and writing are one step.
+        session.refresh(project, with_for_update=True)
+        if if_match not in ("*", _etag(ProjectOut.model_validate(project))):
+            raise HTTPException(
+                status.HTTP_412_PRECONDITION_FAILED,
+                "the project changed since you loaded it: reload it and make your change again",
+            )
     changes = body.model_dump(exclude_unset=True, mode="json")
+    nulls = sorted(
+        field for field in REQUIRED_SETTINGS if field in changes and changes[field] is None
+    )
+    if nulls:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"{', '.join(nulls)} cannot be null: leave a setting out to keep its value",
+        )
     if "objective" in changes or "objective_config" in changes:
         try:
             changes["objective_config"] = check_objective(
@@ -76,7 +130,7 @@ def update_project(
     for field, value in changes.items():
         setattr(project, field, value)
     session.commit()
-    return ProjectOut.model_validate(project)
+    return _with_etag(project, response)
 
 
 @router.get("/{project_id}/members")

@@ -1,9 +1,18 @@
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from backend.api.deps import CurrentUser, SessionDep, SettingsDep, StorageDep, get_project_or_404
-from backend.models import AnnotationTask
+from backend.api.deps import (
+    CurrentUser,
+    SessionDep,
+    SettingsDep,
+    StorageDep,
+    get_project_or_404,
+    visible_to,
+)
+from backend.models import AnnotationTask, Project
 from backend.schemas import AnnotationOut, Draft, Point, Submission, TaskOut
 from backend.services import tasks as task_service
 from backend.services.images import InvalidInput
@@ -33,12 +42,25 @@ def _task_out(task: AnnotationTask) -> TaskOut:
     )
 
 
-def _task_or_404(session: SessionDep, user: CurrentUser, task_id: int) -> AnnotationTask:
-    task = session.get(AnnotationTask, task_id)
-    if task is None:
+def _task_and_project(
+    session: SessionDep, user: CurrentUser, task_id: int
+) -> tuple[AnnotationTask, Project]:
+    """The task with its image, and its project, in one query (this is on every annotation
+    request); a task of a project the caller is not in is reported missing."""
+    row = session.execute(
+        select(AnnotationTask, Project)
+        .join(Project, Project.id == AnnotationTask.project_id)
+        .options(joinedload(AnnotationTask.image))
+        .where(AnnotationTask.id == task_id, visible_to(user, AnnotationTask.project_id))
+    ).first()
+    if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Task not found")
-    get_project_or_404(session, user, task.project_id)
-    return task
+    task, project = row
+    return task, project
+
+
+def _task_or_404(session: SessionDep, user: CurrentUser, task_id: int) -> AnnotationTask:
+    return _task_and_project(session, user, task_id)[0]
 
 
 @router.post(
@@ -89,8 +111,7 @@ def submit_task(
     user: CurrentUser,
 ) -> AnnotationOut:
     """Acknowledged only once the label map is stored and the row committed; retry-safe."""
-    task = _task_or_404(session, user, task_id)
-    project = get_project_or_404(session, user, task.project_id)
+    task, project = _task_and_project(session, user, task_id)
     try:
         annotation = task_service.submit(
             session, storage, project, task, user, body, settings.max_image_pixels
