@@ -1,11 +1,16 @@
-"""The oracle annotator: answers tasks from ground-truth labels through the real REST API.
+"""The oracle annotator: answers tasks from ground-truth labels, through the real REST API or,
+for benchmarks that drive rounds in-process, through the same task services the API calls.
 
-It is how label efficiency is measured, and how tests play a person without a browser."""
+It is how label efficiency is measured, and how tests play a person without a browser. Both
+modes build the same submission (`answer`), so a benchmark in library mode labels exactly what
+a person working through the UI would."""
 
 import base64
 import io
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -41,12 +46,21 @@ class OracleClient:
     def mask(self, task: dict) -> np.ndarray:
         response = self.http.get(f"/tasks/{task['id']}/mask.png")
         response.raise_for_status()
-        return np.asarray(Image.open(io.BytesIO(response.content))) > 0
+        return read_mask(response.content)
 
     def submit(self, task_id: int, body: dict) -> dict:
         response = self.http.post(f"/tasks/{task_id}/submit", json=body)
         response.raise_for_status()
         return response.json()
+
+
+def read_mask(png: bytes) -> np.ndarray:
+    """A task's requested-pixel mask PNG as a bool array."""
+    return np.asarray(Image.open(io.BytesIO(png))) > 0
+
+
+def read_truth(labels_dir: Path, image_name: str) -> np.ndarray:
+    return np.asarray(Image.open(labels_dir / f"{image_name}.png"))
 
 
 def answer(task: dict, truth: np.ndarray, mask: np.ndarray | None) -> dict:
@@ -65,6 +79,21 @@ def answer(task: dict, truth: np.ndarray, mask: np.ndarray | None) -> dict:
     return body
 
 
+def _answer_all(
+    tasks: Iterator[Any], handle: Callable[[Any], int], max_tasks: int | None, progress: bool
+) -> dict[str, int]:
+    """Answer tasks until none is left (or max_tasks); `handle` returns the labelled pixels."""
+    counts = {"tasks": 0, "labelled_pixels": 0}
+    with tqdm(desc="oracle", unit="task", disable=not progress, leave=False) as bar:
+        for task in tasks:
+            counts["labelled_pixels"] += handle(task)
+            counts["tasks"] += 1
+            bar.update(1)
+            if max_tasks is not None and counts["tasks"] >= max_tasks:
+                break
+    return counts
+
+
 def run_oracle(
     client: OracleClient,
     project_id: int,
@@ -72,18 +101,62 @@ def run_oracle(
     max_tasks: int | None = None,
     progress: bool = True,
 ) -> dict[str, int]:
-    """Answer tasks until none is left (or max_tasks); returns counts for the report."""
-    counts = {"tasks": 0, "labelled_pixels": 0}
-    with tqdm(desc="oracle", unit="task", disable=not progress) as bar:
-        while max_tasks is None or counts["tasks"] < max_tasks:
-            task = client.next_task(project_id)
-            if task is None:
-                break
-            label_path = labels_dir / f"{task['image_name']}.png"
-            truth = np.asarray(Image.open(label_path))
-            mask = client.mask(task) if task["kind"] == "region" else None
-            result = client.submit(task["id"], answer(task, truth, mask))
-            counts["tasks"] += 1
-            counts["labelled_pixels"] += result["labelled_pixels"]
-            bar.update(1)
-    return counts
+    """Answer the project's tasks over HTTP; returns counts for the report."""
+
+    def tasks() -> Iterator[dict]:
+        while (task := client.next_task(project_id)) is not None:
+            yield task
+
+    def handle(task: dict) -> int:
+        truth = read_truth(labels_dir, task["image_name"])
+        mask = client.mask(task) if task["kind"] == "region" else None
+        return client.submit(task["id"], answer(task, truth, mask))["labelled_pixels"]
+
+    return _answer_all(tasks(), handle, max_tasks, progress)
+
+
+def answer_tasks_inline(
+    project_id: int,
+    labels_dir: Path,
+    user_id: int,
+    max_tasks: int | None = None,
+    progress: bool = True,
+) -> dict[str, int]:
+    """Library mode: lease and submit through `backend.services.tasks` in this process, as
+    `user_id`, on the database and storage the SEGLOOP_* settings point at. No server, no
+    HTTP, the same leases, validation and stored label maps as the API."""
+    from backend.config import get_settings
+    from backend.db import session_scope
+    from backend.models import AnnotationTask, Project, User
+    from backend.schemas import Submission
+    from backend.services import tasks as task_service
+    from backend.storage import get_storage
+
+    settings = get_settings()
+    storage = get_storage()
+
+    with session_scope() as session:
+
+        def tasks() -> Iterator[AnnotationTask]:
+            project, user = session.get(Project, project_id), session.get(User, user_id)
+            while (
+                task := task_service.lease_next(session, project, user, settings.lease_minutes)
+            ) is not None:
+                yield task
+
+        def handle(task: AnnotationTask) -> int:
+            truth = read_truth(labels_dir, task.image.name)
+            mask = read_mask(storage.get(task.mask_key)) if task.kind == "region" else None
+            body = answer({"kind": task.kind, "points": task.points}, truth, mask)
+            annotation = task_service.submit(
+                session,
+                storage,
+                session.get(Project, project_id),
+                task,
+                session.get(User, user_id),
+                Submission.model_validate(body),
+                settings.max_image_pixels,
+            )
+            return annotation.labelled_pixels
+
+        return _answer_all(tasks(), handle, max_tasks, progress)

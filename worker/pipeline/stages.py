@@ -237,6 +237,12 @@ def _build_objective(ctx: RoundContext):
     )
 
 
+def _seed_init(ctx: RoundContext) -> None:
+    """New weights come from torch's global generator: seed it, or a round's model would
+    depend on whatever this worker process ran before (training seeds only its own loop)."""
+    torch.manual_seed(ctx.model_settings["seed"] + ctx.number)
+
+
 def _load_if_exists(ctx: RoundContext, key: str) -> dict | None:
     return load_torch(ctx.storage, key, ctx.device) if ctx.storage.exists(key) else None
 
@@ -248,6 +254,7 @@ def train_model(ctx: RoundContext, report: Report) -> None:
     round's model; round 0 first trains half its iterations without the objective."""
     if not ctx.storage.exists(ctx.keys.model):
         manifest = load_json(ctx.storage, ctx.keys.manifest)
+        _seed_init(ctx)
         model = build_segmenter(
             len(ctx.classes), ctx.model_settings["backbone"], ctx.model_settings["pretrained"]
         ).to(ctx.device)
@@ -302,6 +309,7 @@ def train_selector_stage(ctx: RoundContext, report: Report) -> None:
     if not ctx.storage.exists(ctx.keys.selector):
         manifest = load_json(ctx.storage, ctx.keys.manifest)
         teacher = _load_model(ctx, ctx.keys.model)
+        _seed_init(ctx)
         selector = build_selector(teacher).to(ctx.device)
         resume = _load_if_exists(ctx, ctx.keys.selector_checkpoint)
         source, target_labelled, target_pool, _ = _training_inputs(ctx, manifest)
