@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "change-me-outside-the-demo"
@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     access_token_minutes: int = 8 * 60
     lease_minutes: int = 30
     round_lease_seconds: int = 60
+    # Worker: processes per training stage. Set it to the GPUs of a worker to train each round
+    # with DDP across them (torchrun, one process per GPU); 1 trains in the worker's process.
+    train_processes: int = Field(default=1, ge=1)
     max_upload_bytes: int = 2 * 1024**3
     # Any other request body (JSON, forms): larger ones are refused with 413 before parsing.
     max_json_bytes: int = 16 * 1024**2

@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from worker.ml import distributed
 from worker.ml.models import DualHeadSelector, Segmenter
 
 IGNORE_INDEX = 255
@@ -137,7 +138,10 @@ def _cpu_copy(value: Any) -> Any:
 
 
 class _Loop:
-    """What both training loops share: device, mixed precision, seeding, checkpoint, stop."""
+    """What both training loops share: device, mixed precision, seeding, checkpoint, stop.
+
+    Under torchrun every process runs the loop on its own batches; only the first reports
+    progress and writes checkpoints (its cancel check stops the whole group)."""
 
     def __init__(
         self,
@@ -149,10 +153,11 @@ class _Loop:
         self.cfg = cfg
         self.device = torch.device(cfg.device)
         self.amp = self.device.type == "cuda"
-        self.on_progress = on_progress
-        self.on_checkpoint = on_checkpoint
+        main = distributed.is_main()
+        self.on_progress = on_progress if main else None
+        self.on_checkpoint = on_checkpoint if main else None
         self.should_stop = should_stop
-        torch.manual_seed(cfg.seed)
+        torch.manual_seed(cfg.seed + distributed.rank())
 
     def autocast(self) -> contextlib.AbstractContextManager:
         return _autocast_on(self.device)
@@ -209,12 +214,14 @@ def train_segmenter(
     loop = _Loop(cfg, on_progress, on_checkpoint, should_stop)
     device = loop.device
     model.to(device).train()
+    net = distributed.wrap(model)
     optimizer = _make_optimizer(model, cfg)
     scaler = loop.scaler()
     discriminator = None
     if cfg.adversarial_weight > 0 and target_unlabelled is not None:
         width = 64 if device.type == "cuda" else 16
         discriminator = Discriminator(model.num_classes, width).to(device).train()
+        d_net = distributed.wrap(discriminator)
         d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=1e-4, betas=(0.9, 0.99))
         d_scaler = loop.scaler()
 
@@ -253,7 +260,7 @@ def train_segmenter(
 
         batches = [b for b in (src, labelled, unlabelled if discriminator else None) if b]
         with loop.autocast():
-            logits = _joint_forward(model, [b["image"] for b in batches])
+            logits = _joint_forward(net, [b["image"] for b in batches])
             src_logits = logits[0]
             loss = masked_cross_entropy(src_logits, src["label"])
             losses = {"source_ce": loss.item()}
@@ -283,8 +290,12 @@ def train_segmenter(
         if discriminator is not None:
             discriminator.requires_grad_(True)
             with loop.autocast():
-                d_src = discriminator(src_logits.detach().softmax(1)).float()
-                d_tgt = discriminator(tgt_logits.detach().softmax(1)).float()
+                d_src, d_tgt = (
+                    d.float()
+                    for d in _joint_forward(
+                        d_net, [src_logits.detach().softmax(1), tgt_logits.detach().softmax(1)]
+                    )
+                )
                 d_loss = 0.5 * (
                     F.binary_cross_entropy_with_logits(d_src, torch.full_like(d_src, SOURCE_DOMAIN))
                     + F.binary_cross_entropy_with_logits(
@@ -323,6 +334,7 @@ def train_selector(
     loop = _Loop(cfg, on_progress, on_checkpoint, should_stop)
     device = loop.device
     selector.to(device).train()
+    net = distributed.wrap(selector)
     teacher.to(device)
     optimizer = _make_optimizer(selector, cfg)
     scaler = loop.scaler()
@@ -355,7 +367,7 @@ def train_selector(
 
         batches = [b for b in (src, tgt, labelled) if b is not None]
         with loop.autocast():
-            outputs = _joint_forward(selector, [b["image"] for b in batches])
+            outputs = _joint_forward(net, [b["image"] for b in batches])
             loss = both_heads_ce(*outputs[0][:2], src["label"])
             losses = {"source_ce": loss.item()}
             t1, t2, features = outputs[1]

@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 from sqlalchemy import select
 
+from backend.config import get_settings
 from backend.db import session_scope
 from backend.models import (
     Annotation,
@@ -24,7 +25,7 @@ from backend.models import (
 )
 from backend.services.images import encode_label_png, encode_mask_png
 from backend.storage import Storage, get_storage
-from worker.ml import selection
+from worker.ml import distributed, selection
 from worker.ml.adaptation import build_objective
 from worker.ml.data import SegmentationDataset, decode_image, decode_label, infinite_batches
 from worker.ml.metrics import evaluate as evaluate_model
@@ -89,13 +90,16 @@ class RoundContext:
     def dataset(self, items: list[tuple[str, str | None]], augment: bool = False):
         return SegmentationDataset(items, self.storage.get, size=self.image_size, augment=augment)
 
+    @property
+    def batch_seed(self) -> int:
+        """Each training process draws its own batches; one process draws as it always did."""
+        return self.model_settings["seed"] + distributed.rank()
+
     def batches(self, items: list[tuple[str, str | None]], augment: bool = True):
         if not items:
             return None
         dataset = self.dataset(items, augment=augment)
-        return infinite_batches(
-            dataset, self.model_settings["batch_size"], self.model_settings["seed"]
-        )
+        return infinite_batches(dataset, self.model_settings["batch_size"], self.batch_seed)
 
 
 def load_context(round_id: int) -> RoundContext:
@@ -113,7 +117,7 @@ def load_context(round_id: int) -> RoundContext:
             ignore_index=project.ignore_index,
             storage=get_storage(),
             keys=RoundKeys(project.id, round_.number),
-            device="cuda" if torch.cuda.is_available() else "cpu",
+            device=distributed.device(),
         )
 
 
@@ -205,7 +209,7 @@ def _training_inputs(ctx: RoundContext, manifest: dict[str, Any]):
     labelled = [(p["image_key"], p["label_key"]) for p in pool if p["label_key"]]
     pool_dataset = ctx.dataset([(p["image_key"], p["label_key"]) for p in pool])
     unlabelled = (
-        infinite_batches(pool_dataset, ctx.model_settings["batch_size"], ctx.model_settings["seed"])
+        infinite_batches(pool_dataset, ctx.model_settings["batch_size"], ctx.batch_seed)
         if pool
         else None
     )
@@ -247,58 +251,77 @@ def _load_if_exists(ctx: RoundContext, key: str) -> dict | None:
     return load_torch(ctx.storage, key, ctx.device) if ctx.storage.exists(key) else None
 
 
-def train_model(ctx: RoundContext, report: Report) -> None:
-    """Model A: round 0 trains from scratch, later rounds fine-tune with all labels so far.
+def _save_model(ctx: RoundContext, key: str, model: torch.nn.Module) -> None:
+    if distributed.is_main():
+        save_torch(ctx.storage, key, model.state_dict())
 
-    Self-training needs a warm-up model to trust: later rounds start from the previous
-    round's model; round 0 first trains half its iterations without the objective."""
+
+def _train(ctx: RoundContext, report: Report, fit: Callable[[RoundContext, Report], None]) -> None:
+    """Run `fit` here, or on `train_processes` processes started by torchrun (one per GPU)."""
+    processes = get_settings().train_processes
+    if processes > 1 and not distributed.launched_by_torchrun():
+        from worker.pipeline.launch import run_distributed
+
+        run_distributed(ctx.round_id, fit.__name__, processes)
+    else:
+        fit(ctx, report)
+
+
+def train_model(ctx: RoundContext, report: Report) -> None:
+    """Model A: round 0 trains from scratch, later rounds fine-tune with all labels so far."""
     if not ctx.storage.exists(ctx.keys.model):
-        manifest = load_json(ctx.storage, ctx.keys.manifest)
-        _seed_init(ctx)
-        model = build_segmenter(
-            len(ctx.classes), ctx.model_settings["backbone"], ctx.model_settings["pretrained"]
-        ).to(ctx.device)
-        previous = _previous_model_key(ctx)
-        if previous is not None:
-            model.load_state_dict(load_torch(ctx.storage, previous, ctx.device))
-            iterations = ctx.model_settings["finetune_iterations"]
-        else:
-            iterations = ctx.model_settings["iterations"]
-        objective = _build_objective(ctx)
-        warmup = iterations // 2 if objective is not None and previous is None else 0
-        source, target_labelled, target_pool, pool_dataset = _training_inputs(ctx, manifest)
-        if warmup and ctx.storage.exists(ctx.keys.warmup_model):
-            model.load_state_dict(load_torch(ctx.storage, ctx.keys.warmup_model, ctx.device))
-        elif warmup:
-            train_segmenter(
-                model,
-                ctx.train_config(warmup),
-                source,
-                target_labelled,
-                target_pool,
-                resume=_load_if_exists(ctx, ctx.keys.warmup_checkpoint),
-                on_progress=_progress_callback(report, 0, iterations),
-                on_checkpoint=lambda s: save_torch(ctx.storage, ctx.keys.warmup_checkpoint, s),
-            )
-            save_torch(ctx.storage, ctx.keys.warmup_model, model.state_dict())
-        resume = _load_if_exists(ctx, ctx.keys.model_checkpoint)
-        if objective is not None:
-            if resume is not None and resume.get("objective") is not None:
-                objective.load_state_dict(resume["objective"])
-            objective.prepare(model, pool_dataset, ctx.device)
+        _train(ctx, report, fit_model)
+    _set_round(ctx, checkpoint_key=ctx.keys.model)
+
+
+def fit_model(ctx: RoundContext, report: Report) -> None:
+    """Self-training needs a warm-up model to trust: later rounds start from the previous
+    round's model; round 0 first trains half its iterations without the objective."""
+    manifest = load_json(ctx.storage, ctx.keys.manifest)
+    _seed_init(ctx)
+    model = build_segmenter(
+        len(ctx.classes), ctx.model_settings["backbone"], ctx.model_settings["pretrained"]
+    ).to(ctx.device)
+    previous = _previous_model_key(ctx)
+    if previous is not None:
+        model.load_state_dict(load_torch(ctx.storage, previous, ctx.device))
+        iterations = ctx.model_settings["finetune_iterations"]
+    else:
+        iterations = ctx.model_settings["iterations"]
+    objective = _build_objective(ctx)
+    warmup = iterations // 2 if objective is not None and previous is None else 0
+    source, target_labelled, target_pool, pool_dataset = _training_inputs(ctx, manifest)
+    if warmup and ctx.storage.exists(ctx.keys.warmup_model):
+        model.load_state_dict(load_torch(ctx.storage, ctx.keys.warmup_model, ctx.device))
+    elif warmup:
         train_segmenter(
             model,
-            ctx.train_config(iterations - warmup),
+            ctx.train_config(warmup),
             source,
             target_labelled,
             target_pool,
-            objective=objective,
-            resume=resume,
-            on_progress=_progress_callback(report, warmup, iterations),
-            on_checkpoint=lambda s: save_torch(ctx.storage, ctx.keys.model_checkpoint, s),
+            resume=_load_if_exists(ctx, ctx.keys.warmup_checkpoint),
+            on_progress=_progress_callback(report, 0, iterations),
+            on_checkpoint=lambda s: save_torch(ctx.storage, ctx.keys.warmup_checkpoint, s),
         )
-        save_torch(ctx.storage, ctx.keys.model, model.state_dict())
-    _set_round(ctx, checkpoint_key=ctx.keys.model)
+        _save_model(ctx, ctx.keys.warmup_model, model)
+    resume = _load_if_exists(ctx, ctx.keys.model_checkpoint)
+    if objective is not None:
+        if resume is not None and resume.get("objective") is not None:
+            objective.load_state_dict(resume["objective"])
+        objective.prepare(model, pool_dataset, ctx.device)
+    train_segmenter(
+        model,
+        ctx.train_config(iterations - warmup),
+        source,
+        target_labelled,
+        target_pool,
+        objective=objective,
+        resume=resume,
+        on_progress=_progress_callback(report, warmup, iterations),
+        on_checkpoint=lambda s: save_torch(ctx.storage, ctx.keys.model_checkpoint, s),
+    )
+    _save_model(ctx, ctx.keys.model, model)
 
 
 def train_selector_stage(ctx: RoundContext, report: Report) -> None:
@@ -307,28 +330,30 @@ def train_selector_stage(ctx: RoundContext, report: Report) -> None:
         report(1, 1, "not needed by this selection method", force=True)
         return
     if not ctx.storage.exists(ctx.keys.selector):
-        manifest = load_json(ctx.storage, ctx.keys.manifest)
-        teacher = _load_model(ctx, ctx.keys.model)
-        _seed_init(ctx)
-        selector = build_selector(teacher).to(ctx.device)
-        resume = _load_if_exists(ctx, ctx.keys.selector_checkpoint)
-        source, target_labelled, target_pool, _ = _training_inputs(ctx, manifest)
-        iterations = ctx.model_settings["selector_iterations"]
-        train_selector(
-            selector,
-            teacher,
-            ctx.train_config(iterations),
-            source,
-            target_labelled,
-            target_pool,
-            resume=resume,
-            on_progress=_progress_callback(report, 0, iterations),
-            on_checkpoint=lambda state: save_torch(
-                ctx.storage, ctx.keys.selector_checkpoint, state
-            ),
-        )
-        save_torch(ctx.storage, ctx.keys.selector, selector.state_dict())
+        _train(ctx, report, fit_selector)
     _set_round(ctx, selector_checkpoint_key=ctx.keys.selector)
+
+
+def fit_selector(ctx: RoundContext, report: Report) -> None:
+    manifest = load_json(ctx.storage, ctx.keys.manifest)
+    teacher = _load_model(ctx, ctx.keys.model)
+    _seed_init(ctx)
+    selector = build_selector(teacher).to(ctx.device)
+    resume = _load_if_exists(ctx, ctx.keys.selector_checkpoint)
+    source, target_labelled, target_pool, _ = _training_inputs(ctx, manifest)
+    iterations = ctx.model_settings["selector_iterations"]
+    train_selector(
+        selector,
+        teacher,
+        ctx.train_config(iterations),
+        source,
+        target_labelled,
+        target_pool,
+        resume=resume,
+        on_progress=_progress_callback(report, 0, iterations),
+        on_checkpoint=lambda state: save_torch(ctx.storage, ctx.keys.selector_checkpoint, state),
+    )
+    _save_model(ctx, ctx.keys.selector, selector)
 
 
 def evaluate(ctx: RoundContext, report: Report) -> None:
@@ -524,6 +549,7 @@ def _set_round(ctx: RoundContext, **values: Any) -> None:
         session.commit()
 
 
+TRAINING_FUNCTIONS = {fit.__name__: fit for fit in (fit_model, fit_selector)}
 STAGE_FUNCTIONS: dict[str, Callable[[RoundContext, Report], None]] = {
     "prepare": prepare,
     "train_model": train_model,

@@ -14,7 +14,11 @@ from backend.models import Round, RoundStatus
 
 LEASE_SECONDS = get_settings().round_lease_seconds
 HEARTBEAT_SECONDS = 2.0
-RUNNER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+# torchrun's processes carry their worker's id: they train under the lease it holds.
+RUNNER_ID = (
+    os.environ.get("SEGLOOP_RUNNER_ID")
+    or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+)
 
 # Share of a round's total progress each stage accounts for.
 STAGE_WEIGHTS = {

@@ -1,0 +1,80 @@
+"""Data-parallel training on two gloo processes started by torchrun: the code path a
+multi-GPU worker runs with NCCL, on this CPU."""
+
+import logging
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from backend.config import get_settings
+from backend.storage import get_storage
+from tests.worker.test_round_variants import _run_round, _tasks, environment  # noqa: F401
+
+
+def _torchrun(processes: int, out) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            f"--nproc-per-node={processes}",
+            "-m",
+            "tests.worker.ddp_probe",
+            str(out),
+        ],
+        check=True,
+        timeout=600,
+        env={"OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin", "PYTHONPATH": "."},
+    )
+
+
+def test_two_processes_end_with_the_same_weights_learnt_from_both_shards(tmp_path):
+    (tmp_path / "ddp").mkdir()
+    (tmp_path / "alone").mkdir()
+    _torchrun(2, tmp_path / "ddp")
+    subprocess.run(
+        [sys.executable, "-m", "tests.worker.ddp_probe", str(tmp_path / "alone")],
+        check=True,
+        timeout=600,
+    )
+    first, second = (torch.load(tmp_path / "ddp" / f"rank{r}.pt") for r in (0, 1))
+    alone = torch.load(tmp_path / "alone" / "rank0.pt")
+    for part in ("model", "selector"):
+        ranks, single = (first[part], second[part]), alone[part]
+        for name, value in ranks[0].items():
+            torch.testing.assert_close(value, ranks[1][name], msg=f"{part}.{name} differs")
+        # The same first process trained alone on its own shard ends elsewhere: the second
+        # process's gradients were averaged in.
+        assert any(not torch.allclose(v, single[k]) for k, v in ranks[0].items())
+
+
+@pytest.fixture
+def two_train_processes():
+    settings = get_settings()
+    settings.train_processes = 2
+    yield
+    settings.train_processes = 1
+
+
+def test_a_round_trains_on_two_processes_and_publishes_its_tasks(
+    environment,  # noqa: F811
+    two_train_processes,
+    caplog,
+):
+    caplog.set_level(logging.INFO, logger="worker.pipeline.launch")
+    project_id = environment(selection_method="ppl", objective="dacs")
+    round_ = _run_round(project_id)
+    assert round_.status == "done", round_.error
+    launches = [r.getMessage() for r in caplog.records if "processes" in r.getMessage()]
+    assert launches == [
+        f"round {round_.id}: fit_model on 2 processes",
+        f"round {round_.id}: fit_selector on 2 processes",
+    ]
+    storage = get_storage()
+    prefix = f"projects/{project_id}/rounds/0"
+    assert storage.exists(f"{prefix}/model_a.pt") and storage.exists(f"{prefix}/selector_b.pt")
+    assert round_.metrics["miou"] is not None
+    assert 1 <= len(_tasks(round_.id)) <= 2

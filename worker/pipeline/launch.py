@@ -1,0 +1,83 @@
+"""One training stage on several processes: the worker's task starts torchrun and waits.
+
+    python -m torch.distributed.run --standalone --nproc-per-node N \\
+        -m worker.pipeline.launch ROUND_ID fit_model
+
+Every process loads the round from the database and storage and trains on its own batches;
+DDP averages the gradients and the first process writes checkpoints, the model and progress
+under the worker's lease. A killed group resumes from its last checkpoint like a single
+process would, since the stage's task is redelivered as usual.
+"""
+
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+from collections import deque
+
+from backend.db import session_scope
+from backend.models import Round
+from worker.pipeline.state import RUNNER_ID, CancelRequested, LeaseLost
+
+log = logging.getLogger(__name__)
+ERROR_LINES = 20
+
+
+def run_distributed(round_id: int, fit: str, processes: int) -> None:
+    """Run `fit` of the round on `processes` torchrun processes; raise as the stage would."""
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        f"--nproc-per-node={processes}",
+        "-m",
+        "worker.pipeline.launch",
+        str(round_id),
+        fit,
+    ]
+    env = {**os.environ, "SEGLOOP_RUNNER_ID": RUNNER_ID}
+    log.info("round %s: %s on %d processes", round_id, fit, processes)
+    with tempfile.TemporaryFile("w+") as output:
+        returncode = subprocess.run(
+            command, env=env, stdout=output, stderr=subprocess.STDOUT
+        ).returncode
+        output.seek(0)
+        lines = output.read().splitlines()
+    for line in lines:
+        log.info("torchrun: %s", line)
+    if returncode == 0:
+        return
+    with session_scope() as session:
+        round_ = session.get(Round, round_id)
+        if round_.cancel_requested:
+            raise CancelRequested()
+        if round_.runner_id != RUNNER_ID:
+            raise LeaseLost(f"round {round_id} is no longer ours")
+    tail = "\n".join(deque((line for line in lines if line.strip()), maxlen=ERROR_LINES))
+    raise RuntimeError(f"{fit} on {processes} processes exited with {returncode}:\n{tail}")
+
+
+def _run_here(round_id: int, fit: str) -> None:
+    from worker.ml import distributed
+    from worker.pipeline.stages import TRAINING_FUNCTIONS, load_context
+    from worker.pipeline.state import ProgressReporter
+
+    distributed.init_from_env()
+    try:
+        ctx = load_context(round_id)
+        with session_scope() as session:
+            stage = session.get(Round, round_id).stage
+        report = ProgressReporter(round_id, stage) if distributed.is_main() else _silent
+        TRAINING_FUNCTIONS[fit](ctx, report)
+    finally:
+        distributed.shutdown()
+
+
+def _silent(*args, **kwargs) -> None:
+    """Progress of the processes other than the first: the first speaks for the group."""
+
+
+if __name__ == "__main__":
+    _run_here(int(sys.argv[1]), sys.argv[2])
