@@ -292,6 +292,39 @@ def test_the_self_training_objective_is_optimised_every_iteration(demo: Path) ->
     assert (predict(model, images).argmax(1) == 4).float().mean() > 0.5
 
 
+class _ForwardOnBrightViews:
+    """An objective whose forward pass sees images far from anything evaluated."""
+
+    def __init__(self, forward: bool) -> None:
+        self.forward = forward
+
+    def loss(self, model, source_batch, target_batch, iteration):
+        if not self.forward:
+            return torch.zeros(()), {}
+        return 0.0 * model(target_batch["image"] * 5 + 10).mean(), {}
+
+    def after_step(self, model, iteration):
+        pass
+
+
+def test_objective_views_leave_batch_norm_statistics_to_the_real_images(demo: Path) -> None:
+    running = []
+    for forward in (False, True):
+        torch.manual_seed(0)
+        model = build_segmenter(NUM_CLASSES)
+        train_segmenter(
+            model,
+            TrainConfig(iterations=3, adversarial_weight=0.0),
+            _batches(_dataset(demo, "source/train")),
+            target_unlabelled=_batches(_dataset(demo, "target/train", labelled=False)),
+            objective=_ForwardOnBrightViews(forward),
+        )
+        running.append({k: v for k, v in model.state_dict().items() if "running" in k})
+    assert running[0]
+    for name, value in running[0].items():
+        torch.testing.assert_close(running[1][name], value, msg=name)
+
+
 # --- selector -------------------------------------------------------------------------------
 
 

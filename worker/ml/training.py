@@ -278,7 +278,10 @@ def train_segmenter(
                 loss = loss + cfg.adversarial_weight * adversarial
                 losses["adversarial"] = adversarial.item()
             if objective is not None:
-                objective_loss, objective_losses = objective.loss(model, src, unlabelled, iteration)
+                with _frozen_norm_statistics(model):
+                    objective_loss, objective_losses = objective.loss(
+                        model, src, unlabelled, iteration
+                    )
                 loss = loss + objective_loss
                 losses.update(objective_losses)
 
@@ -399,6 +402,24 @@ def pseudo_labels(teacher: Segmenter, images: Tensor, labels: Tensor, threshold:
     human = labels != IGNORE_INDEX
     pseudo[human] = labels[human]
     return pseudo
+
+
+@contextlib.contextmanager
+def _frozen_norm_statistics(model: nn.Module) -> Iterator[None]:
+    """Batch norm still normalises with the batch but leaves its running statistics alone.
+
+    Evaluation normalises with those statistics, so they should describe the images the model
+    is asked about: the plain mixture of domains of the main forward pass, not the objectives'
+    class-mixed, colour-jittered and blurred views."""
+    norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    saved = [m.momentum for m in norms]
+    for m in norms:
+        m.momentum = 0.0
+    try:
+        yield
+    finally:
+        for m, momentum in zip(norms, saved, strict=True):
+            m.momentum = momentum
 
 
 @contextlib.contextmanager
