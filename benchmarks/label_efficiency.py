@@ -34,6 +34,7 @@ import os
 import platform
 import random
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -47,6 +48,7 @@ from tqdm import tqdm
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
 ORACLE_EMAIL = "oracle@benchmark.local"
+POOL_SEED = 0  # the pool subset is data: the same for every training seed
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class Method:
     adversarial: bool = True
 
     @property
-    def seed_row(self) -> str | None:
+    def starts_from(self) -> str | None:
         """The UDA row whose round-0 model an active-learning row starts from."""
         return f"uda-{self.objective}" if self.kind == "active" else None
 
@@ -101,12 +103,12 @@ class Config:
     images_per_round: int
     points_per_image: int = 40
     pixel_budget: float = 0.022
-    seed: int = 0
+    seeds: tuple[int, ...] = (0,)
     device: str = "cpu"
     threads: int = 1
     jobs: int = 1
 
-    def model_settings(self, method: Method) -> dict[str, Any]:
+    def model_settings(self, method: Method, seed: int) -> dict[str, Any]:
         return {
             "backbone": self.backbone,
             "pretrained": self.pretrained,
@@ -117,7 +119,7 @@ class Config:
             "image_size": list(self.image_size),
             "adversarial_weight": 0.001 if method.adversarial else 0.0,
             "checkpoint_every": max(self.iterations, self.finetune_iterations),
-            "seed": self.seed,
+            "seed": seed,
         }
 
 
@@ -172,7 +174,6 @@ OVERRIDABLE = (
     "images_per_round",
     "points_per_image",
     "pixel_budget",
-    "seed",
     "device",
     "threads",
     "jobs",
@@ -201,7 +202,9 @@ def parse_args(argv: list[str] | None = None) -> tuple[Config, Path | None, Path
     parser.add_argument("--images-per-round", type=int, help="images labelled per round")
     parser.add_argument("--points-per-image", type=int, help="point methods (default 40)")
     parser.add_argument("--pixel-budget", type=float, help="region methods (default 0.022)")
-    parser.add_argument("--seed", type=int)
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", help="training seeds; several give mean ± std (default 0)"
+    )
     parser.add_argument("--device", choices=["cpu", "cuda"])
     parser.add_argument("--threads", type=int, help="torch CPU threads per process")
     parser.add_argument("--jobs", type=int, help="rows run in parallel processes")
@@ -218,8 +221,10 @@ def parse_args(argv: list[str] | None = None) -> tuple[Config, Path | None, Path
         overrides["image_size"] = tuple(args.image_size)
     if args.pool_size is not None:
         overrides["pool_size"] = args.pool_size or None
+    if args.seeds:
+        overrides["seeds"] = tuple(dict.fromkeys(args.seeds))
     methods = list(args.methods or preset.methods)
-    wanted = set(methods) | {METHODS[m].seed_row for m in methods if METHODS[m].seed_row}
+    wanted = set(methods) | {METHODS[m].starts_from for m in methods if METHODS[m].starts_from}
     cfg = replace(
         preset,
         data=args.data.resolve(),
@@ -289,7 +294,7 @@ def stage_pool(data: Path, work_dir: Path, size: int | None, seed: int) -> Path:
     return staged
 
 
-def create_project(cfg: Config, name: str, pool: Path) -> int:
+def create_project(cfg: Config, name: str, seed: int, pool: Path) -> int:
     """The row's project with its datasets, imported as an admin would (the pool without its
     labels, except for the fully supervised row, which trains on them)."""
     from backend.config import get_settings
@@ -302,14 +307,14 @@ def create_project(cfg: Config, name: str, pool: Path) -> int:
     method = METHODS[name]
     body = ProjectCreate.model_validate(
         {
-            "name": name,
+            "name": f"{name} seed {seed}",
             "classes": load_classes(cfg.data),
             "selection_method": method.selection,
             "objective": method.objective,
             "points_per_image": cfg.points_per_image,
             "pixel_budget": cfg.pixel_budget,
             "images_per_round": cfg.images_per_round,
-            "model_settings": cfg.model_settings(method),
+            "model_settings": cfg.model_settings(method, seed),
         }
     )
     if method.kind == "supervised":
@@ -359,6 +364,7 @@ class RoundResult:
 @dataclass
 class RowResult:
     name: str
+    seed: int
     label: str
     kind: str
     selection: str
@@ -374,9 +380,10 @@ class RowJob:
     """What a worker process needs to run one row; storage keys of models it starts from."""
 
     name: str
+    seed: int
     project_id: int
     oracle_id: int
-    seed_model: str | None
+    start_model: str | None
     warmup_model: str | None
 
 
@@ -390,12 +397,13 @@ def run_row(cfg: Config, job: RowJob) -> RowResult:
     storage = get_storage()
     started = time.monotonic()
     keys = RoundKeys(job.project_id, 0)
-    if job.seed_model is not None:
-        storage.put(keys.model, storage.get(job.seed_model))  # round 0 then skips training
+    if job.start_model is not None:
+        storage.put(keys.model, storage.get(job.start_model))  # round 0 then skips training
     if job.warmup_model is not None:
         storage.put(keys.warmup_model, storage.get(job.warmup_model))
     row = RowResult(
         job.name,
+        job.seed,
         method.label,
         method.kind,
         method.selection if method.kind == "active" else "-",
@@ -453,7 +461,7 @@ def run_round(project_id: int, selects: bool) -> tuple[Any, dict[str, float]]:
     while outcome == Outcome.next_stage:
         with session_scope() as session:
             round_ = session.get(Round, round_id)
-            stage = round_.stage
+            stage = STAGES[0] if round_.stage == "queued" else round_.stage
             if not selects and stage == after_evaluate:
                 cancel_round(session, round_)
         started = time.monotonic()
@@ -467,11 +475,12 @@ def run_round(project_id: int, selects: bool) -> tuple[Any, dict[str, float]]:
 
 
 def dependencies(name: str, methods: tuple[str, ...]) -> set[str]:
-    """Rows whose models this row starts from: its seed row; for self-training UDA rows, the
-    first of them, whose objective-free warm-up (identical for all) the others reuse."""
+    """Rows whose models this row starts from: the UDA row for an active-learning row; for
+    self-training UDA rows, the first of them, whose objective-free warm-up (identical for all)
+    the others reuse."""
     method = METHODS[name]
-    if method.seed_row is not None:
-        return {method.seed_row}
+    if method.starts_from is not None:
+        return {method.starts_from}
     self_training = [
         m for m in methods if METHODS[m].kind == "uda" and METHODS[m].objective != "none"
     ]
@@ -498,6 +507,7 @@ class ProgressView:
         ]
 
     def show(self, running: dict[str, int]) -> None:
+        """`running`: project name -> project id."""
         from sqlalchemy import select
 
         from backend.db import session_scope
@@ -519,7 +529,7 @@ class ProgressView:
 
     def finished(self, row: RowResult) -> None:
         summary = ", ".join(f"r{r.number} {100 * r.miou:.1f}" for r in row.rounds)
-        self.rows.write(f"{row.name}: mIoU {summary} ({row.seconds:.0f} s)")
+        self.rows.write(f"{row.name} seed {row.seed}: mIoU {summary} ({row.seconds:.0f} s)")
         self.rows.update(1)
 
     def close(self) -> None:
@@ -529,8 +539,8 @@ class ProgressView:
 
 def run_all(cfg: Config, work_dir: Path) -> tuple[list[RowResult], int]:
     """Create every project (imports are long SQLite write transactions, so they run here,
-    one at a time), then run the rows in `cfg.jobs` processes as their seeds become ready.
-    Returns the rows in METHODS order and the number of pool images."""
+    one at a time), then run the rows in `cfg.jobs` processes, each once the rows it starts
+    from are done. Returns the rows (METHODS order, then seed) and the number of pool images."""
     from backend.db import session_scope
     from backend.demo import ensure_user
     from backend.migrate import upgrade
@@ -540,64 +550,50 @@ def run_all(cfg: Config, work_dir: Path) -> tuple[list[RowResult], int]:
     upgrade(os.environ["SEGLOOP_DATABASE_URL"])
     with session_scope() as session:
         oracle_id = ensure_user(session, ORACLE_EMAIL, os.urandom(16).hex(), Role.admin).id
-    pool = stage_pool(cfg.data, work_dir, cfg.pool_size, cfg.seed)
+    pool = stage_pool(cfg.data, work_dir, cfg.pool_size, POOL_SEED)
     pool_images = sum(1 for p in (pool / "images").iterdir() if not p.name.startswith("."))
+    keys = [(name, seed) for seed in cfg.seeds for name in cfg.methods]
     projects = {
-        name: create_project(cfg, name, pool)
-        for name in tqdm(cfg.methods, desc="importing datasets", unit="project")
+        key: create_project(cfg, *key, pool)
+        for key in tqdm(keys, desc="importing datasets", unit="project")
     }
     needed = {dep for name in cfg.methods for dep in dependencies(name, cfg.methods)}
     # Rows others start from go first: they are the critical path.
-    pending = sorted(cfg.methods, key=lambda n: (n not in needed, cfg.methods.index(n)))
-    results: dict[str, RowResult] = {}
-    running: dict[Future, str] = {}
-    view = ProgressView(len(cfg.methods), cfg.jobs)
+    pending = sorted(keys, key=lambda k: (k[0] not in needed, keys.index(k)))
+    results: dict[tuple[str, int], RowResult] = {}
+    running: dict[Future, tuple[str, int]] = {}
+    view = ProgressView(len(keys), cfg.jobs)
     context = multiprocessing.get_context("spawn")
     try:
         with ProcessPoolExecutor(
             cfg.jobs, mp_context=context, initializer=configure_process, initargs=(cfg, work_dir)
-        ) as pool_executor:
+        ) as executor:
             while pending or running:
-                for name in list(pending):
+                for name, seed in list(pending):
                     deps = dependencies(name, cfg.methods)
-                    if len(running) >= cfg.jobs or not deps <= results.keys():
+                    if len(running) >= cfg.jobs or not {(d, seed) for d in deps} <= results.keys():
                         continue
-                    pending.remove(name)
-                    seed = METHODS[name].seed_row
-                    warmup = next(iter(deps)) if deps and seed is None else None
+                    pending.remove((name, seed))
+                    start = METHODS[name].starts_from
+                    warmup = next(iter(deps)) if deps and start is None else None
                     job = RowJob(
                         name,
-                        projects[name],
+                        seed,
+                        projects[name, seed],
                         oracle_id,
-                        RoundKeys(projects[seed], 0).model if seed else None,
-                        RoundKeys(projects[warmup], 0).warmup_model if warmup else None,
+                        RoundKeys(projects[start, seed], 0).model if start else None,
+                        RoundKeys(projects[warmup, seed], 0).warmup_model if warmup else None,
                     )
-                    running[pool_executor.submit(run_row, cfg, job)] = name
+                    running[executor.submit(run_row, cfg, job)] = (name, seed)
                 done, _ = wait(running, timeout=1.0, return_when=FIRST_COMPLETED)
                 for future in done:
                     row = future.result()
                     results[running.pop(future)] = row
                     view.finished(row)
-                view.show({name: projects[name] for name in running.values()})
+                view.show({f"{n} seed {s}": projects[n, s] for n, s in running.values()})
     finally:
         view.close()
-    return [results[name] for name in cfg.methods], pool_images
-
-
-def gap_closed(rows: list[RowResult]) -> dict[tuple[str, int], float | None]:
-    """(mIoU − source only) / (fully supervised − source only), each taken at the same round,
-    i.e. after the same number of training iterations."""
-    by_name = {row.name: row for row in rows}
-    low, high = by_name.get("source-only"), by_name.get("supervised")
-    gaps: dict[tuple[str, int], float | None] = {}
-    for row in rows:
-        for result in row.rounds:
-            gap = None
-            if low is not None and high is not None:
-                lo, hi = low.rounds[result.number].miou, high.rounds[result.number].miou
-                gap = (result.miou - lo) / (hi - lo) if hi != lo else None
-            gaps[(row.name, result.number)] = gap
-    return gaps
+    return [results[name, seed] for name in cfg.methods for seed in cfg.seeds], pool_images
 
 
 def labelled_percent(row: RowResult, result: RoundResult) -> float:
@@ -605,53 +601,113 @@ def labelled_percent(row: RowResult, result: RoundResult) -> float:
     return 100.0 if row.kind == "supervised" else 100 * result.labelled_fraction
 
 
-def table(rows: list[RowResult]) -> str:
-    gaps = gap_closed(rows)
-    lines = [
-        f"{'method':<32} {'round':>5} {'labelled %':>10} {'mIoU':>6} {'gap closed':>10}",
-        "-" * 67,
-    ]
+@dataclass
+class Summary:
+    """One row and round over the seeds: mean and (with several seeds) standard deviation."""
+
+    name: str
+    label: str
+    kind: str
+    objective: str
+    round: int
+    labelled_percent: float
+    miou: float
+    miou_std: float | None
+    per_class_iou: dict[str, float | None]
+    seeds: int
+    gap_closed: float | None = None
+
+
+def _mean(values: list[float | None]) -> float | None:
+    """None if any seed has none (a class absent from the predictions and the labels)."""
+    return None if None in values else statistics.fmean(values)
+
+
+def summarise(rows: list[RowResult]) -> list[Summary]:
+    """Means over seeds, and the gap closed: (mIoU − source only) / (fully supervised − source
+    only), all three taken at the same round, i.e. after the same training iterations."""
+    by_name: dict[str, list[RowResult]] = {}
     for row in rows:
-        for result in row.rounds:
-            gap = gaps[(row.name, result.number)]
-            lines.append(
-                f"{row.label:<32} {result.number:>5} {labelled_percent(row, result):>10.3f} "
-                f"{100 * result.miou:>6.1f} {'' if gap is None else f'{100 * gap:.0f} %':>10}"
+        by_name.setdefault(row.name, []).append(row)
+    summaries: dict[tuple[str, int], Summary] = {}
+    for name, runs in by_name.items():
+        for number in range(len(runs[0].rounds)):
+            results = [run.rounds[number] for run in runs]
+            mious = [r.miou for r in results]
+            per_class = {
+                cls: _mean([r.per_class_iou[cls] for r in results])
+                for cls in results[0].per_class_iou
+            }
+            summaries[name, number] = Summary(
+                name,
+                runs[0].label,
+                runs[0].kind,
+                runs[0].objective,
+                number,
+                statistics.fmean(labelled_percent(run, run.rounds[number]) for run in runs),
+                statistics.fmean(mious),
+                statistics.stdev(mious) if len(mious) > 1 else None,
+                per_class,
+                len(runs),
             )
+    for (_, number), summary in summaries.items():
+        low, high = summaries.get(("source-only", number)), summaries.get(("supervised", number))
+        if low is not None and high is not None and high.miou != low.miou:
+            summary.gap_closed = (summary.miou - low.miou) / (high.miou - low.miou)
+    return list(summaries.values())
+
+
+def table(summaries: list[Summary]) -> str:
+    several = any(s.miou_std is not None for s in summaries)
+    miou_header = "mIoU ± std" if several else "mIoU"
+    lines = [
+        f"{'method':<32} {'round':>5} {'labelled %':>10} {miou_header:>11} {'gap closed':>10}",
+        "-" * 72,
+    ]
+    for s in summaries:
+        miou = f"{100 * s.miou:.1f}" + (f" ± {100 * s.miou_std:.1f}" if s.miou_std else "")
+        gap = "" if s.gap_closed is None else f"{100 * s.gap_closed:.0f} %"
+        lines.append(f"{s.label:<32} {s.round:>5} {s.labelled_percent:>10.3f} {miou:>11} {gap:>10}")
     return "\n".join(lines)
 
 
-def plot(rows: list[RowResult], path: Path, title: str) -> None:
-    """mIoU against labelled % (symmetric log: point methods label ~100x fewer pixels than
+def plot(summaries: list[Summary], path: Path, title: str) -> None:
+    """mIoU against labelled % (symmetric log: point methods label ~30x fewer pixels than
     region methods): a curve per labelling row, a level per row without selection."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    by_name: dict[str, list[Summary]] = {}
+    for s in summaries:
+        by_name.setdefault(s.name, []).append(s)
+    curves = [rounds for rounds in by_name.values() if rounds[0].kind == "active"]
+    levels = [rounds[-1] for rounds in by_name.values() if rounds[0].kind != "active"]
     fig, ax = plt.subplots(figsize=(10, 5.5))
-    curves = [row for row in rows if row.kind == "active"]
     markers = "osD^v<>ph*"
-    for i, row in enumerate(curves):
-        ax.plot(
-            [labelled_percent(row, r) for r in row.rounds],
-            [100 * r.miou for r in row.rounds],
+    for i, rounds in enumerate(curves):
+        ax.errorbar(
+            [s.labelled_percent for s in rounds],
+            [100 * s.miou for s in rounds],
+            yerr=[100 * (s.miou_std or 0) for s in rounds],
             marker=markers[i % len(markers)],
             color=f"C{i % 10}",
-            linestyle="-" if row.objective == "none" else "--",
-            label=row.label,
+            linestyle="-" if rounds[0].objective == "none" else "--",
+            capsize=3,
+            label=rounds[0].label,
         )
-    for i, row in enumerate(row for row in rows if row.kind != "active"):
-        final = row.rounds[-1]
+    for i, s in enumerate(levels):
         ax.axhline(
-            100 * final.miou,
-            color="black" if row.kind == "supervised" else plt.cm.Dark2(i % 8),
-            linestyle="-." if row.kind == "supervised" else ":",
+            100 * s.miou,
+            color="black" if s.kind == "supervised" else plt.cm.Dark2(i % 8),
+            linestyle="-." if s.kind == "supervised" else ":",
             linewidth=1.2,
-            label=f"{row.label} ({labelled_percent(row, final):.0f} % labelled)",
+            label=f"{s.label} ({s.labelled_percent:.0f} % labelled)",
         )
     ax.set_xscale("symlog", linthresh=0.01)
-    ax.set_xlim(left=0)
+    most = max((s.labelled_percent for rounds in curves for s in rounds), default=1.0)
+    ax.set_xlim(0, 2 * most)
     ax.set_xlabel("labelled target pixels, % of the pool (cumulative; symmetric log scale)")
     ax.set_ylabel("target val mIoU (%)")
     ax.set_title(title + "\nlevels: rows without selection, after as many iterations", fontsize=9)
@@ -678,9 +734,9 @@ def main(argv: list[str] | None = None) -> None:
 
     import torch
 
-    print("\n" + table(rows))
+    summaries = summarise(rows)
+    print("\n" + table(summaries))
     print(f"\nwall time {wall / 60:.1f} min, CPU time {cpu / 60:.1f} min")
-    gaps = gap_closed(rows)
     device = (
         torch.cuda.get_device_name()
         if cfg.device == "cuda"
@@ -694,16 +750,12 @@ def main(argv: list[str] | None = None) -> None:
         "torch": torch.__version__,
         "wall_seconds": wall,
         "cpu_seconds": cpu,
-        "rows": [
+        "summary": [asdict(s) for s in summaries],
+        "runs": [
             {
                 **asdict(row),
                 "rounds": [
-                    {
-                        **asdict(r),
-                        "labelled_percent": labelled_percent(row, r),
-                        "gap_closed": gaps[(row.name, r.number)],
-                    }
-                    for r in row.rounds
+                    {**asdict(r), "labelled_percent": labelled_percent(row, r)} for r in row.rounds
                 ],
             }
             for row in rows
@@ -711,12 +763,13 @@ def main(argv: list[str] | None = None) -> None:
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
+    seeds = f", seeds {' '.join(map(str, cfg.seeds))}" if len(cfg.seeds) > 1 else ""
     title = (
         f"{cfg.data.name}: {cfg.backbone} {cfg.image_size[1]}x{cfg.image_size[0]}, "
         f"{cfg.iterations} + {cfg.rounds} x {cfg.finetune_iterations} iterations, "
-        f"{pool_images} pool images, {cfg.images_per_round} labelled per round"
+        f"{pool_images} pool images, {cfg.images_per_round} labelled per round{seeds}"
     )
-    plot(rows, plot_path, title)
+    plot(summaries, plot_path, title)
     print(f"wrote {out} and {plot_path}")
 
 
