@@ -11,20 +11,12 @@ import torch
 from backend.config import get_settings
 from backend.storage import get_storage
 from tests.worker.test_round_variants import _run_round, _tasks, environment  # noqa: F401
+from worker.pipeline.launch import torchrun_command
 
 
 def _torchrun(processes: int, out) -> None:
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "torch.distributed.run",
-            "--standalone",
-            f"--nproc-per-node={processes}",
-            "-m",
-            "tests.worker.ddp_probe",
-            str(out),
-        ],
+        torchrun_command(processes, "tests.worker.ddp_probe", str(out)),
         check=True,
         timeout=600,
         env={"OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin", "PYTHONPATH": "."},

@@ -24,19 +24,23 @@ log = logging.getLogger(__name__)
 ERROR_LINES = 20
 
 
-def run_distributed(round_id: int, fit: str, processes: int) -> None:
-    """Run `fit` of the round on `processes` torchrun processes; raise as the stage would."""
-    command = [
+def torchrun_command(processes: int, module: str, *args: str) -> list[str]:
+    """torchrun on this machine (`--standalone`: it picks a free rendezvous port itself)."""
+    return [
         sys.executable,
         "-m",
         "torch.distributed.run",
         "--standalone",
         f"--nproc-per-node={processes}",
         "-m",
-        "worker.pipeline.launch",
-        str(round_id),
-        fit,
+        module,
+        *args,
     ]
+
+
+def run_distributed(round_id: int, fit: str, processes: int) -> None:
+    """Run `fit` of the round on `processes` torchrun processes; raise as the stage would."""
+    command = torchrun_command(processes, "worker.pipeline.launch", str(round_id), fit)
     env = {**os.environ, "SEGLOOP_RUNNER_ID": RUNNER_ID}
     log.info("round %s: %s on %d processes", round_id, fit, processes)
     with tempfile.TemporaryFile("w+") as output:
