@@ -4,13 +4,24 @@ multi-GPU worker runs with NCCL, on this CPU."""
 import logging
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 import torch
 
 from backend.config import get_settings
+from backend.db import session_scope
+from backend.models import Project, Round
+from backend.services.rounds import cancel_round, create_round
 from backend.storage import get_storage
-from tests.worker.test_round_variants import _run_round, _tasks, environment  # noqa: F401
+from tests.worker.test_round_variants import (  # noqa: F401
+    FAST_MODEL,
+    _run_round,
+    _tasks,
+    environment,
+)
+from worker.pipeline import Outcome, advance
 from worker.pipeline.launch import torchrun_command
 
 
@@ -70,3 +81,35 @@ def test_a_round_trains_on_two_processes_and_publishes_its_tasks(
     assert storage.exists(f"{prefix}/model_a.pt") and storage.exists(f"{prefix}/selector_b.pt")
     assert round_.metrics["miou"] is not None
     assert 1 <= len(_tasks(round_.id)) <= 2
+
+
+def _cancel_once_training(round_id: int, iterations: int) -> None:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        with session_scope() as session:
+            round_ = session.get(Round, round_id)
+            if f"/{iterations} " in (round_.message or ""):
+                cancel_round(session, round_)
+                return
+        time.sleep(0.2)
+
+
+def test_cancel_stops_both_training_processes_at_a_safe_point(
+    environment,  # noqa: F811
+    two_train_processes,
+):
+    iterations = 100_000
+    project_id = environment(model_settings={**FAST_MODEL, "iterations": iterations})
+    with session_scope() as session:
+        round_id = create_round(session, session.get(Project, project_id)).id
+    assert advance(round_id) == Outcome.next_stage  # prepare
+    canceller = threading.Thread(target=_cancel_once_training, args=(round_id, iterations))
+    canceller.start()
+    assert advance(round_id) == Outcome.finished  # train_model, until cancelled
+    canceller.join()
+    with session_scope() as session:
+        round_ = session.get(Round, round_id)
+    assert (round_.status, round_.message) == ("cancelled", "cancelled during train_model")
+    assert not get_storage().exists(f"projects/{project_id}/rounds/0/model_a.pt")
+    leftovers = subprocess.run(["pgrep", "-f", "worker.pipeline.launch"], capture_output=True)
+    assert leftovers.stdout == b"", "a training process outlived the cancel"

@@ -45,8 +45,7 @@ def environment(tmp_path_factory, demo_data):
                     classes=classes,
                     points_per_image=5,
                     images_per_round=2,
-                    model_settings=FAST_MODEL,
-                    **settings,
+                    **{"model_settings": FAST_MODEL, **settings},
                 )
                 session.add(project)
                 session.commit()
