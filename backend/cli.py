@@ -69,11 +69,14 @@ def cmd_demo(args: argparse.Namespace) -> None:
         f"--project {setup.project_id} --labels {setup.data_dir / 'target/train/labels'}\n",
         flush=True,
     )
+    # uvicorn re-raises SIGTERM after its own shutdown; exit through `finally` so the worker
+    # stops too instead of being left running.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         _serve(args.host, args.port)
     finally:
         worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=30)
+        worker.wait(timeout=60)
 
 
 def cmd_api(args: argparse.Namespace) -> None:

@@ -1,0 +1,64 @@
+"""`segloop demo`, the README's first command: one process tree serving the UI and the API on
+the embedded defaults with the generated project, and gone entirely once stopped."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from backend.demo import ADMIN
+from tests.conftest import free_port
+
+
+def _alive(process_group: int) -> bool:
+    try:
+        os.killpg(process_group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.fixture
+def demo(tmp_path):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "backend.cli", "demo", "--data-dir", str(tmp_path), "--port",
+         str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    yield process, url
+    if _alive(process.pid):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_demo_serves_its_project_and_stops_with_its_worker(demo):
+    process, url = demo
+    assert httpx.get(f"{url}/api/v1/health").json() == {"database": "ok", "broker": "ok"}
+    assert "<html" in httpx.get(url).text.lower(), "the built UI is served at /"
+    login = httpx.post(
+        f"{url}/api/v1/login/access-token", data={"username": ADMIN[0], "password": ADMIN[1]}
+    )
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    [project] = httpx.get(f"{url}/api/v1/projects", headers=headers).json()
+    datasets = httpx.get(f"{url}/api/v1/projects/{project['id']}/datasets", headers=headers)
+    assert sorted(d["kind"] for d in datasets.json()) == ["source", "target_pool", "target_val"]
+
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=90)
+    deadline = time.monotonic() + 30
+    while _alive(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not _alive(process.pid), "the demo's worker outlived it"
+    assert "segloop demo is starting at" in process.stdout.read()
