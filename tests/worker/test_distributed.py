@@ -2,6 +2,7 @@
 multi-GPU worker runs with NCCL, on this CPU."""
 
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -113,3 +114,42 @@ def test_cancel_stops_both_training_processes_at_a_safe_point(
     assert not get_storage().exists(f"projects/{project_id}/rounds/0/model_a.pt")
     leftovers = subprocess.run(["pgrep", "-f", "worker.pipeline.launch"], capture_output=True)
     assert leftovers.stdout == b"", "a training process outlived the cancel"
+
+
+def _training_processes() -> str:
+    found = subprocess.run(
+        ["pgrep", "-af", "worker.pipeline.launch|torch.distributed.run"], capture_output=True
+    )
+    return found.stdout.decode()
+
+
+def _wait_for_training(round_id: int, iterations: int) -> None:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        with session_scope() as session:
+            if f"/{iterations} " in (session.get(Round, round_id).message or ""):
+                return
+        time.sleep(0.2)
+    raise AssertionError("training did not start")
+
+
+def test_a_worker_killed_during_ddp_training_leaves_no_training_behind(
+    environment,  # noqa: F811
+):
+    iterations = 100_000
+    project_id = environment(model_settings={**FAST_MODEL, "iterations": iterations})
+    with session_scope() as session:
+        round_id = create_round(session, session.get(Project, project_id)).id
+    assert advance(round_id) == Outcome.next_stage  # prepare
+    worker = subprocess.Popen(
+        [sys.executable, "-c", f"from worker.pipeline import advance; advance({round_id})"],
+        env={**os.environ, "SEGLOOP_TRAIN_PROCESSES": "2"},
+    )
+    _wait_for_training(round_id, iterations)
+    assert "worker.pipeline.launch" in _training_processes()
+    worker.kill()
+    worker.wait()
+    deadline = time.monotonic() + 60
+    while _training_processes() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _training_processes() == "", "training outlived the worker that started it"

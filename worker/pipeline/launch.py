@@ -9,8 +9,10 @@ under the worker's lease. A killed group resumes from its last checkpoint like a
 process would, since the stage's task is redelivered as usual.
 """
 
+import ctypes
 import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -22,6 +24,7 @@ from worker.pipeline.state import RUNNER_ID, CancelRequested, LeaseLost
 
 log = logging.getLogger(__name__)
 ERROR_LINES = 20
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def torchrun_command(processes: int, module: str, *args: str) -> list[str]:
@@ -38,6 +41,13 @@ def torchrun_command(processes: int, module: str, *args: str) -> list[str]:
     ]
 
 
+def _stop_with_parent() -> None:
+    """In torchrun's process before it starts: SIGTERM it (it then stops its training
+    processes) when the thread that started it dies, even by kill -9, so a killed worker
+    leaves no training behind and the redelivered stage resumes from the last checkpoint."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def run_distributed(round_id: int, fit: str, processes: int) -> None:
     """Run `fit` of the round on `processes` torchrun processes; raise as the stage would."""
     command = torchrun_command(processes, "worker.pipeline.launch", str(round_id), fit)
@@ -45,7 +55,11 @@ def run_distributed(round_id: int, fit: str, processes: int) -> None:
     log.info("round %s: %s on %d processes", round_id, fit, processes)
     with tempfile.TemporaryFile("w+") as output:
         returncode = subprocess.run(
-            command, env=env, stdout=output, stderr=subprocess.STDOUT
+            command,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_stop_with_parent if sys.platform == "linux" else None,
         ).returncode
         output.seek(0)
         lines = output.read().splitlines()
