@@ -299,9 +299,10 @@ def create_project(cfg: Config, name: str, seed: int, pool: Path) -> int:
     labels, except for the fully supervised row, which trains on them)."""
     from backend.config import get_settings
     from backend.db import session_scope
-    from backend.models import DatasetKind, Project
+    from backend.models import DatasetKind
     from backend.schemas import ProjectCreate
     from backend.services.datasets import import_folder
+    from backend.services.projects import new_project
     from backend.storage import get_storage
 
     method = METHODS[name]
@@ -327,17 +328,7 @@ def create_project(cfg: Config, name: str, seed: int, pool: Path) -> int:
         ]
     datasets.append((DatasetKind.target_val, cfg.data / "target" / "val"))
     with session_scope() as session:
-        project = Project(
-            name=body.name,
-            classes=[c.model_dump() for c in body.classes],
-            selection_method=body.selection_method,
-            objective=body.objective,
-            objective_config=body.objective_config,
-            points_per_image=body.points_per_image,
-            pixel_budget=body.pixel_budget,
-            images_per_round=body.images_per_round,
-            model_settings=body.model_settings.model_dump(mode="json"),
-        )
+        project = new_project(body)
         session.add(project)
         session.commit()
         for number, (kind, folder) in enumerate(datasets):

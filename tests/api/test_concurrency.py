@@ -17,15 +17,6 @@ from tests.api.test_tasks import _publish
 from tests.conftest import ANNOTATOR, ANNOTATOR_2, create_project
 
 
-@pytest.fixture
-def project(api):
-    project = create_project(api.admin, api.demo_data)
-    for client in (api.annotator, api.annotator2):
-        me = client.get("/users/me").json()
-        api.admin.post(f"/projects/{project['id']}/members", json={"user_id": me["id"]})
-    return project
-
-
 def _annotations(task_id: int) -> int:
     with session_scope() as session:
         return session.scalar(

@@ -30,8 +30,8 @@ from sqlalchemy import func, select
 from backend.auth import JWT_ALGORITHM
 from backend.config import get_settings
 from backend.db import session_scope
-from backend.models import AnnotationTask, Base, Dataset, Image, Round
-from backend.storage import get_storage
+from backend.models import AnnotationTask, Base
+from tests.api.conftest import publish_tasks
 from tests.conftest import create_project
 
 
@@ -87,43 +87,13 @@ class World:
 
 def _publish(project_id: int, annotator_id: int) -> dict[str, int]:
     """A points task and a region task leased to the annotator, and one more to submit."""
-    storage = get_storage()
-    with session_scope() as session:
-        round_ = Round(project_id=project_id, number=0, status="done", stage="done")
-        session.add(round_)
-        session.flush()
-        images = session.scalars(
-            select(Image)
-            .join(Dataset)
-            .where(Dataset.project_id == project_id, Dataset.kind == "target_pool")
-            .order_by(Image.id)
-            .limit(3)
-        ).all()
-        ids = {}
-        for name, kind, image in zip(
-            ("points", "region", "done"), ("points", "region", "points"), images, strict=True
-        ):
-            mask = np.zeros((image.height, image.width), dtype=np.uint8)
-            mask[:4, :4] = 255
-            mask_key = f"hostile/{round_.id}/{image.id}.png"
-            storage.put(mask_key, _png(mask))
-            task = AnnotationTask(
-                project_id=project_id,
-                round_id=round_.id,
-                image_id=image.id,
-                kind=kind,
-                points=[{"x": 1, "y": 2}] if kind == "points" else [],
-                mask_key=mask_key,
-                requested_pixels=1 if kind == "points" else 16,
-                status="leased",
-                leased_by=annotator_id,
-                lease_expires_at=datetime.now(UTC) + timedelta(hours=1),
-            )
-            session.add(task)
-            session.flush()
-            ids[name] = task.id
-        session.commit()
-    return ids
+    lease = {
+        "status": "leased",
+        "leased_by": annotator_id,
+        "lease_expires_at": datetime.now(UTC) + timedelta(hours=1),
+    }
+    ids = publish_tasks(project_id, ["points", "region", "points"], [{"x": 1, "y": 2}], **lease)
+    return dict(zip(("points", "region", "done"), ids, strict=True))
 
 
 @pytest.fixture(scope="module")

@@ -7,61 +7,18 @@ import json
 import uuid
 
 import numpy as np
-import pytest
 from PIL import Image as PILImage
 from sqlalchemy import select
 
 from backend.db import session_scope
-from backend.models import Annotation, AnnotationTask, Dataset, Image, Round
+from backend.models import Annotation, AnnotationTask, Round
 from backend.storage import get_storage
-from tests.conftest import create_project
+from tests.api.conftest import publish_tasks
 
 
 def _publish(project_id: int, kind: str = "points") -> list[int]:
-    """Three tasks of a finished round, each asking for two points (or a region)."""
-    storage = get_storage()
-    with session_scope() as session:
-        round_ = Round(project_id=project_id, number=0, status="done", stage="done")
-        session.add(round_)
-        session.flush()
-        images = session.scalars(
-            select(Image)
-            .join(Dataset)
-            .where(Dataset.project_id == project_id, Dataset.kind == "target_pool")
-            .order_by(Image.id)
-            .limit(3)
-        ).all()
-        ids = []
-        for image in images:
-            mask = np.zeros((image.height, image.width), dtype=np.uint8)
-            mask[:4, :4] = 255
-            mask_key = f"test/{round_.id}/{image.id}.png"
-            buffer = io.BytesIO()
-            PILImage.fromarray(mask).save(buffer, format="PNG")
-            storage.put(mask_key, buffer.getvalue())
-            task = AnnotationTask(
-                project_id=project_id,
-                round_id=round_.id,
-                image_id=image.id,
-                kind=kind,
-                points=[{"x": 1, "y": 2}, {"x": 5, "y": 6}] if kind == "points" else [],
-                mask_key=mask_key,
-                requested_pixels=2 if kind == "points" else 16,
-            )
-            session.add(task)
-            session.flush()
-            ids.append(task.id)
-        session.commit()
-        return ids
-
-
-@pytest.fixture
-def project(api):
-    project = create_project(api.admin, api.demo_data)
-    for client in (api.annotator, api.annotator2):
-        me = client.get("/users/me").json()
-        api.admin.post(f"/projects/{project['id']}/members", json={"user_id": me["id"]})
-    return project
+    """Three tasks of one kind, each asking for two points (or a region)."""
+    return publish_tasks(project_id, [kind] * 3, [{"x": 1, "y": 2}, {"x": 5, "y": 6}])
 
 
 def _submission(labels, **extra):

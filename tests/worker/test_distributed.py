@@ -84,15 +84,20 @@ def test_a_round_trains_on_two_processes_and_publishes_its_tasks(
     assert 1 <= len(_tasks(round_.id)) <= 2
 
 
-def _cancel_once_training(round_id: int, iterations: int) -> None:
+def _wait_for_training(round_id: int, iterations: int) -> None:
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         with session_scope() as session:
-            round_ = session.get(Round, round_id)
-            if f"/{iterations} " in (round_.message or ""):
-                cancel_round(session, round_)
+            if f"/{iterations} " in (session.get(Round, round_id).message or ""):
                 return
         time.sleep(0.2)
+    raise AssertionError("training did not start")
+
+
+def _cancel_once_training(round_id: int, iterations: int) -> None:
+    _wait_for_training(round_id, iterations)
+    with session_scope() as session:
+        cancel_round(session, session.get(Round, round_id))
 
 
 def test_cancel_stops_both_training_processes_at_a_safe_point(
@@ -121,16 +126,6 @@ def _training_processes() -> str:
         ["pgrep", "-af", "worker.pipeline.launch|torch.distributed.run"], capture_output=True
     )
     return found.stdout.decode()
-
-
-def _wait_for_training(round_id: int, iterations: int) -> None:
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        with session_scope() as session:
-            if f"/{iterations} " in (session.get(Round, round_id).message or ""):
-                return
-        time.sleep(0.2)
-    raise AssertionError("training did not start")
 
 
 def test_a_worker_killed_during_ddp_training_leaves_no_training_behind(

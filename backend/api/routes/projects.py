@@ -15,6 +15,7 @@ from backend.schemas import (
     UserOut,
     check_objective,
 )
+from backend.services.projects import new_project
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
@@ -42,20 +43,7 @@ def list_projects(session: SessionDep, user: CurrentUser) -> list[ProjectOut]:
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_project(body: ProjectCreate, session: SessionDep, _: AdminUser) -> ProjectOut:
-    project = Project(
-        name=body.name,
-        classes=[c.model_dump() for c in body.classes],
-        selection_method=body.selection_method,
-        objective=body.objective,
-        objective_config=body.objective_config,
-        points_per_image=body.points_per_image,
-        pixel_budget=body.pixel_budget,
-        images_per_round=body.images_per_round,
-        model_settings=body.model_settings.model_dump(mode="json"),
-        auto_advance_fraction=body.auto_advance_fraction,
-        schedule_minutes=body.schedule_minutes,
-        max_rounds=body.max_rounds,
-    )
+    project = new_project(body)
     session.add(project)
     try:
         session.commit()
