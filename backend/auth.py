@@ -2,7 +2,9 @@
 
 import hashlib
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import jwt
 from pwdlib import PasswordHash
@@ -31,10 +33,21 @@ def create_access_token(user_id: int, settings: Settings) -> str:
 
 def decode_access_token(token: str, settings: Settings) -> int | None:
     """The user id, or None for an expired, forged or malformed token."""
+    claims = _verified_claims(token, settings.secret_key)
+    if claims is None:
+        return None
+    user_id, expires_at = claims
+    return user_id if time.time() < expires_at else None
+
+
+@lru_cache(maxsize=4096)
+def _verified_claims(token: str, secret_key: str) -> tuple[int, float] | None:
+    """Checking the signature costs more than the rest of authenticating a request, and a
+    client sends the same token with every request: each token is verified once."""
     try:
-        payload = jwt.decode(token, settings.secret_key, algorithms=[JWT_ALGORITHM])
-        return int(payload["sub"])
-    except (jwt.PyJWTError, KeyError, ValueError):
+        payload = jwt.decode(token, secret_key, algorithms=[JWT_ALGORITHM])
+        return int(payload["sub"]), float(payload["exp"])
+    except (jwt.PyJWTError, KeyError, ValueError, TypeError):
         return None
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import ColumnElement, exists, select, true
+from sqlalchemy import ColumnElement, Result, Select, bindparam, exists, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -24,13 +24,16 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/login/access-token")
 
 
 async def get_db() -> AsyncIterator[Session]:
-    """A session per request. Creating one does no I/O; closing rolls back over the network,
-    so that happens in the thread pool."""
+    """A session per request. Creating one does no I/O, nor does closing one whose work was
+    committed; closing an open transaction rolls back over the network, in the thread pool."""
     session = get_sessionmaker()()
     try:
         yield session
     finally:
-        await run_in_threadpool(session.close)
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 async def request_settings() -> Settings:
@@ -66,7 +69,7 @@ def get_current_user(
         user = api_token.user
     else:
         user_id = decode_access_token(token, settings)
-        user = session.get(User, user_id) if user_id is not None else None
+        user = session.scalar(_USER, {"user_id": user_id}) if user_id is not None else None
     if user is None or not user.is_active:
         raise _UNAUTHORISED
     return user
@@ -84,19 +87,36 @@ async def get_admin(user: CurrentUser) -> User:
 AdminUser = Annotated[User, Depends(get_admin)]
 
 
-def visible_to(user: User, project_id: ColumnElement[int]) -> ColumnElement[bool]:
-    """SQL condition: rows of this project are the user's to see (admins see every project)."""
-    if user.role == Role.admin:
-        return true()
-    return exists().where(ProjectMember.project_id == project_id, ProjectMember.user_id == user.id)
+class VisibleQuery:
+    """A query of one project's rows, built once in two forms: as an admin sees it (every
+    project) and as an annotator does (projects they are a member of).
+
+    The annotation endpoints run a few such queries per request; building and hashing a
+    statement costs more than PostgreSQL takes to answer it, so those are built at import."""
+
+    def __init__(self, statement: Select, project_id: ColumnElement[int]) -> None:
+        self.for_admin = statement
+        self.for_member = statement.where(
+            exists().where(
+                ProjectMember.project_id == project_id,
+                ProjectMember.user_id == bindparam("member_id"),
+            )
+        )
+
+    def execute(self, session: Session, user: User, **params: object) -> Result:
+        if user.role == Role.admin:
+            return session.execute(self.for_admin, params)
+        return session.execute(self.for_member, {**params, "member_id": user.id})
+
+
+_USER = select(User).where(User.id == bindparam("user_id"))
+_PROJECT = VisibleQuery(select(Project).where(Project.id == bindparam("project_id")), Project.id)
 
 
 def get_project_or_404(session: Session, user: User, project_id: int) -> Project:
     """Projects a user is not a member of are reported missing, not forbidden: no probing.
     One query: the check is on every annotation request."""
-    project = session.scalar(
-        select(Project).where(Project.id == project_id, visible_to(user, Project.id))
-    )
+    project = _PROJECT.execute(session, user, project_id=project_id).scalar()
     if project is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Project not found")
     return project

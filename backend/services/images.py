@@ -59,8 +59,11 @@ def read_label_map(
 
 
 def encode_label_png(labels: np.ndarray) -> bytes:
+    """Fast rather than small: submissions wait for this (level 1 is 2-4x faster than the
+    default on label maps, for files about 1.3x larger)."""
     buffer = io.BytesIO()
-    PILImage.fromarray(labels.astype(np.uint8), mode="L").save(buffer, format="PNG")
+    image = PILImage.fromarray(labels.astype(np.uint8), mode="L")
+    image.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 

@@ -5,7 +5,7 @@ import binascii
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import and_, cast, func, not_, or_, select, text, update
+from sqlalchemy import and_, bindparam, cast, func, not_, or_, select, text, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -27,11 +27,67 @@ def as_utc(moment: datetime | None) -> datetime | None:
     return moment
 
 
-def _available(now: datetime):
+def _available(now):
+    """Claimable at `now` (a value or a bound parameter): waiting, or its lease ran out."""
     return or_(
         AnnotationTask.status == TaskStatus.pending,
         and_(AnnotationTask.status == TaskStatus.leased, AnnotationTask.lease_expires_at < now),
     )
+
+
+# The statements of "next task" are built once: on this path, building and hashing a
+# statement costs more than the database takes to run it.
+_RENEW_OWN_LEASE = (
+    update(AnnotationTask)
+    .where(
+        AnnotationTask.id
+        == select(AnnotationTask.id)
+        .where(
+            AnnotationTask.project_id == bindparam("in_project"),
+            AnnotationTask.status == TaskStatus.leased,
+            AnnotationTask.leased_by == bindparam("user_id"),
+            AnnotationTask.lease_expires_at >= bindparam("now"),
+        )
+        .order_by(AnnotationTask.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    .values(lease_expires_at=bindparam("expires"))
+    .returning(AnnotationTask.id)
+    .execution_options(synchronize_session=False)
+)
+_LEASED = {
+    "status": TaskStatus.leased,
+    "leased_by": bindparam("user_id"),
+    "lease_expires_at": bindparam("expires"),
+    "version": AnnotationTask.version + 1,
+}
+# One statement: lock the best available row nobody else is claiming, lease it.
+_CLAIM_SKIPPING_LOCKED = (
+    update(AnnotationTask)
+    .where(
+        AnnotationTask.id
+        == select(AnnotationTask.id)
+        .where(
+            AnnotationTask.project_id == bindparam("in_project"),
+            _available(bindparam("now")),
+            not_(cast(AnnotationTask.skipped_by, JSONB).contains(bindparam("skipper", JSONB))),
+        )
+        .order_by(AnnotationTask.priority.desc(), AnnotationTask.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    .values(_LEASED)
+    .returning(AnnotationTask.id)
+    .execution_options(synchronize_session=False)
+)
+_TASK_WITH_IMAGE = (
+    select(AnnotationTask)
+    .options(joinedload(AnnotationTask.image))
+    .where(AnnotationTask.id == bindparam("task_id"))
+    .execution_options(populate_existing=True)
+)
 
 
 def lease_next(
@@ -44,74 +100,25 @@ def lease_next(
     that other requests are claiming are skipped rather than waited for, so many people
     asking at once do not queue up."""
     now = datetime.now(UTC)
-    expires = now + timedelta(minutes=lease_minutes)
+    params = {
+        "in_project": project.id,
+        "user_id": user.id,
+        "now": now,
+        "expires": now + timedelta(minutes=lease_minutes),
+    }
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
         session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    own = session.scalar(
-        select(AnnotationTask.id)
-        .where(
-            AnnotationTask.project_id == project.id,
-            AnnotationTask.status == TaskStatus.leased,
-            AnnotationTask.leased_by == user.id,
-            AnnotationTask.lease_expires_at >= now,
-        )
-        .order_by(AnnotationTask.id)
-        .limit(1)
-    )
-    if own is not None:
-        session.execute(
-            update(AnnotationTask).where(AnnotationTask.id == own).values(lease_expires_at=expires)
-        )
-        task_id = own
-    elif postgres:
-        task_id = _claim_skipping_locked(session, project, user, now, expires)
-    else:
-        task_id = _claim_compare_and_set(session, project, user, now, expires)
+    task_id = session.scalar(_RENEW_OWN_LEASE, params)
+    if task_id is None and postgres:
+        task_id = session.scalar(_CLAIM_SKIPPING_LOCKED, {**params, "skipper": [user.id]})
+    elif task_id is None:
+        task_id = _claim_compare_and_set(session, project, user, now, params["expires"])
     task = None
     if task_id is not None:
-        task = session.scalar(
-            select(AnnotationTask)
-            .options(joinedload(AnnotationTask.image))
-            .where(AnnotationTask.id == task_id)
-            .execution_options(populate_existing=True)
-        )
+        task = session.scalar(_TASK_WITH_IMAGE, {"task_id": task_id})
     session.commit()
     return task
-
-
-def _leased(user: User, expires: datetime) -> dict:
-    return {
-        "status": TaskStatus.leased,
-        "leased_by": user.id,
-        "lease_expires_at": expires,
-        "version": AnnotationTask.version + 1,
-    }
-
-
-def _claim_skipping_locked(
-    session: Session, project: Project, user: User, now: datetime, expires: datetime
-) -> int | None:
-    """One statement: lock the best available row nobody else is claiming, lease it."""
-    best = (
-        select(AnnotationTask.id)
-        .where(
-            AnnotationTask.project_id == project.id,
-            _available(now),
-            not_(cast(AnnotationTask.skipped_by, JSONB).contains([user.id])),
-        )
-        .order_by(AnnotationTask.priority.desc(), AnnotationTask.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    return session.scalar(
-        update(AnnotationTask)
-        .where(AnnotationTask.id == best)
-        .values(**_leased(user, expires))
-        .returning(AnnotationTask.id)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def _claim_compare_and_set(
@@ -130,7 +137,8 @@ def _claim_compare_and_set(
         claimed = session.execute(
             update(AnnotationTask)
             .where(AnnotationTask.id == task_id, _available(now))
-            .values(**_leased(user, expires))
+            .values(_LEASED),
+            {"user_id": user.id, "expires": expires},
         )
         session.commit()
         if claimed.rowcount == 1:
@@ -270,6 +278,39 @@ def _replayed(
     return existing
 
 
+def _refusal(session: Session, task: AnnotationTask, user: User, submission: Submission):
+    """Why this submission cannot go on, or None: the task changed since it was loaded, was
+    submitted by someone else, or is leased by another annotator."""
+    if submission.expected_version is not None and submission.expected_version != task.version:
+        return (
+            f"the task changed since you loaded it (version {task.version}, "
+            f"you had {submission.expected_version}): reload it"
+        )
+    if task.status == TaskStatus.done:
+        last = _last_annotation(session, task)
+        if last is None or last.user_id != user.id:
+            return "this task was already submitted by someone else"
+    lease_end = as_utc(task.lease_expires_at)
+    held_by_other = (
+        task.status == TaskStatus.leased
+        and task.leased_by != user.id
+        and lease_end is not None
+        and lease_end > datetime.now(UTC)
+    )
+    if held_by_other:
+        return "this task is leased by another annotator"
+    return None
+
+
+# Compare-and-set on the version the request checked, built once (it is on every submission).
+_MARK_DONE = (
+    update(AnnotationTask)
+    .where(AnnotationTask.id == bindparam("task_id"), AnnotationTask.version == bindparam("seen"))
+    .values(status=TaskStatus.done, draft=None, version=AnnotationTask.version + 1)
+    .execution_options(synchronize_session=False)
+)
+
+
 def submit(
     session: Session,
     storage: Storage,
@@ -281,28 +322,16 @@ def submit(
 ) -> Annotation:
     """Store the label map, then record it; a retried request with the same key is a no-op.
 
-    The submitter may correct a submitted task: the newer annotation wins when labels merge."""
-    existing = _replayed(session, task, user, submission)
-    if existing is not None:
-        return existing
-    if submission.expected_version is not None and submission.expected_version != task.version:
-        raise Conflict(
-            f"the task changed since you loaded it (version {task.version}, "
-            f"you had {submission.expected_version}): reload it"
-        )
-    if task.status == TaskStatus.done:
-        last = _last_annotation(session, task)
-        if last is None or last.user_id != user.id:
-            raise Conflict("this task was already submitted by someone else")
-    lease_end = as_utc(task.lease_expires_at)
-    held_by_other = (
-        task.status == TaskStatus.leased
-        and task.leased_by != user.id
-        and lease_end is not None
-        and lease_end > datetime.now(UTC)
-    )
-    if held_by_other:
-        raise Conflict("this task is leased by another annotator")
+    The submitter may correct a submitted task: the newer annotation wins when labels merge.
+    A retry of a stored submission finds its task done or changed, so replays are looked up
+    only then; a key reused for another task is caught by its unique index on insert."""
+    refusal = _refusal(session, task, user, submission)
+    if refusal is not None or task.status == TaskStatus.done:
+        existing = _replayed(session, task, user, submission)
+        if existing is not None:
+            return existing
+    if refusal is not None:
+        raise Conflict(refusal)
 
     valid_ids = {c["id"] for c in project.classes}
     if submission.region_png is not None:
@@ -315,13 +344,9 @@ def submit(
     else:
         labels = _label_map_from_points(task, submission, valid_ids, project.ignore_index)
 
-    # Compare-and-set on the version this request checked: of two submissions racing for one
-    # task (or a lease taken meanwhile), exactly one goes on to write.
-    claimed = session.execute(
-        update(AnnotationTask)
-        .where(AnnotationTask.id == task.id, AnnotationTask.version == task.version)
-        .values(status=TaskStatus.done, draft=None, version=task.version + 1)
-    )
+    # Of two submissions racing for one task (or a lease taken meanwhile), exactly one goes
+    # on to write.
+    claimed = session.execute(_MARK_DONE, {"task_id": task.id, "seen": task.version})
     if claimed.rowcount != 1:
         session.rollback()
         existing = _replayed(session, task, user, submission)
@@ -329,10 +354,10 @@ def submit(
             raise Conflict("the task changed while you submitted: reload it")
         return existing
     # The file is durable before the row that points to it commits; a crash in between
-    # leaves only a file the retry overwrites.
+    # leaves only a file the retry overwrites. The row is inserted first (not yet visible),
+    # so a client key already used elsewhere is refused before anything is written.
     # One folder per project: a folder per task would cost another fsync on every submission.
     label_key = f"projects/{project.id}/annotations/{task.id}-{submission.client_key}.png"
-    storage.put(label_key, encode_label_png(labels))
     annotation = Annotation(
         task_id=task.id,
         image_id=task.image_id,
@@ -345,11 +370,13 @@ def submit(
     )
     session.add(annotation)
     try:
-        session.commit()
+        session.flush()
     except IntegrityError:
         session.rollback()
         existing = _replayed(session, task, user, submission)
         if existing is None:
             raise Conflict("this task was submitted concurrently") from None
         return existing
+    storage.put(label_key, encode_label_png(labels))
+    session.commit()
     return annotation

@@ -1,3 +1,4 @@
+import time
 import uuid
 
 import jwt
@@ -82,3 +83,20 @@ def test_a_successful_login_clears_the_failures(api):
     for _ in range(9):
         assert _login(api, email, "wrong-password").status_code == 401
     assert _login(api, email, password).status_code == 200
+
+
+def test_a_token_is_refused_once_it_expires_even_after_it_was_accepted(api):
+    """Verified tokens are remembered; their expiry must still count on every request."""
+    from datetime import UTC, datetime, timedelta
+
+    from backend.config import get_settings
+
+    me = api.admin.get("/users/me").json()
+    expires = datetime.now(UTC) + timedelta(seconds=2)
+    token = jwt.encode(
+        {"sub": str(me["id"]), "exp": expires}, get_settings().secret_key, algorithm="HS256"
+    )
+    client = api.client({"Authorization": f"Bearer {token}"})
+    assert client.get("/users/me").status_code == 200
+    time.sleep(max(0.0, (expires - datetime.now(UTC)).total_seconds()) + 0.5)
+    assert client.get("/users/me").status_code == 401

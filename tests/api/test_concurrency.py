@@ -4,9 +4,11 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 import pytest
 from sqlalchemy import func, select
 
+from backend import db
 from backend.config import get_settings
 from backend.db import get_engine, session_scope
 from backend.models import Annotation, AnnotationTask, Project, User
@@ -135,3 +137,20 @@ def test_a_lease_skips_tasks_that_others_are_claiming(api, project):
         response = leased.result(timeout=10)
     assert response.status_code == 200
     assert response.json()["id"] == ids[2]
+
+
+def test_a_connection_the_database_dropped_is_replaced_before_a_request_uses_it(api, monkeypatch):
+    """After a database restart every pooled connection is dead: a request that comes after
+    a pause must get a live one, not an error."""
+    if get_engine().dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to drop connections")
+    assert api.admin.get("/users/me").status_code == 200
+    url = get_settings().database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url, autocommit=True) as admin:
+        dropped = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()[0]
+    assert dropped >= 1, "the pool should have held a connection"
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)
+    assert api.admin.get("/users/me").status_code == 200

@@ -1,7 +1,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from backend.api.deps import (
@@ -9,8 +9,8 @@ from backend.api.deps import (
     SessionDep,
     SettingsDep,
     StorageDep,
+    VisibleQuery,
     get_project_or_404,
-    visible_to,
 )
 from backend.models import AnnotationTask, Project
 from backend.schemas import AnnotationOut, Draft, Point, Submission, TaskOut
@@ -42,17 +42,21 @@ def _task_out(task: AnnotationTask) -> TaskOut:
     )
 
 
+_TASK_AND_PROJECT = VisibleQuery(
+    select(AnnotationTask, Project)
+    .join(Project, Project.id == AnnotationTask.project_id)
+    .options(joinedload(AnnotationTask.image))
+    .where(AnnotationTask.id == bindparam("task_id")),
+    AnnotationTask.project_id,
+)
+
+
 def _task_and_project(
     session: SessionDep, user: CurrentUser, task_id: int
 ) -> tuple[AnnotationTask, Project]:
     """The task with its image, and its project, in one query (this is on every annotation
     request); a task of a project the caller is not in is reported missing."""
-    row = session.execute(
-        select(AnnotationTask, Project)
-        .join(Project, Project.id == AnnotationTask.project_id)
-        .options(joinedload(AnnotationTask.image))
-        .where(AnnotationTask.id == task_id, visible_to(user, AnnotationTask.project_id))
-    ).first()
+    row = _TASK_AND_PROJECT.execute(session, user, task_id=task_id).first()
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Task not found")
     task, project = row
