@@ -15,8 +15,9 @@ directly in the database, so no training is needed.
 Annotators arrive at random within the ramp-up and label each task for the think time
 (+-50 %). Latency is measured by the clients, which share the machine with the API and
 PostgreSQL; beside it come the server's own time (its Server-Timing header), the CPU each
-request cost the API and PostgreSQL, and the machine's load average, since on a shared
-machine the percentiles say as much about the neighbours as about segloop.
+request cost the API, PostgreSQL and the clients, and how busy the machine's CPUs were while
+the clock ran, since on a shared machine the percentiles say as much about the neighbours as
+about segloop.
 """
 
 import argparse
@@ -37,6 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import aiohttp
 import httpx
 import numpy as np
 import psycopg
@@ -166,6 +168,15 @@ def _per_endpoint() -> dict[str, list[float]]:
 
 
 @dataclass
+class Reply:
+    status: int
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body)
+
+
+@dataclass
 class Recorder:
     """Latency as the clients see it, and as the server reports it (Server-Timing)."""
 
@@ -173,39 +184,52 @@ class Recorder:
     server: dict[str, list[float]] = field(default_factory=_per_endpoint)
     errors: dict[str, dict[str, int]] = field(default_factory=lambda: {e: {} for e in ENDPOINTS})
 
-    async def call(self, endpoint: str, request) -> httpx.Response | None:
-        """Time one request; a non-2xx answer or a transport error counts as an error."""
+    async def call(
+        self, endpoint: str, client: aiohttp.ClientSession, method: str, url: str, **kwargs
+    ) -> Reply | None:
+        """Time one request, body included; a non-2xx answer or a transport error counts
+        as an error."""
         start = time.perf_counter()
         try:
-            response = await request
-        except httpx.HTTPError as exc:
+            async with client.request(method, url, **kwargs) as response:
+                reply = Reply(response.status, await response.read())
+                timing = response.headers.get("server-timing", "")
+        except (aiohttp.ClientError, TimeoutError) as exc:
             self.error(endpoint, type(exc).__name__)
             return None
         self.latencies[endpoint].append((time.perf_counter() - start) * 1000)
-        timing = response.headers.get("server-timing", "")
         if timing.startswith("app;dur="):
             self.server[endpoint].append(float(timing.removeprefix("app;dur=")))
-        if response.status_code >= 300:
-            self.error(endpoint, str(response.status_code))
-        return response
+        if reply.status >= 300:
+            self.error(endpoint, str(reply.status))
+        return reply
 
     def error(self, endpoint: str, kind: str) -> None:
         self.errors[endpoint][kind] = self.errors[endpoint].get(kind, 0) + 1
 
 
-async def log_in(client: httpx.AsyncClient, email: str, password: str, rec: Recorder) -> bool:
+@dataclass
+class Annotator:
+    """One person's browser tab: one keep-alive connection, and their token once logged in."""
+
+    email: str
+    client: aiohttp.ClientSession
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+async def log_in(annotator: Annotator, password: str, rec: Recorder) -> bool:
+    form = {"username": annotator.email, "password": password}
     login = await rec.call(
-        "login",
-        client.post("/api/v1/login/access-token", data={"username": email, "password": password}),
+        "login", annotator.client, "POST", "/api/v1/login/access-token", data=form
     )
-    if login is None or login.status_code != 200:
+    if login is None or login.status != 200:
         return False
-    client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+    annotator.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
     return True
 
 
 async def annotate(
-    client: httpx.AsyncClient,
+    annotator: Annotator,
     project_id: int,
     tasks: int,
     think: float,
@@ -215,20 +239,25 @@ async def annotate(
 ) -> int:
     """One person: arrive within the ramp-up, then lease, look, label, submit, `tasks` times.
     Returns their submissions."""
-    rng = random.Random(client.headers["Authorization"])
+    rng = random.Random(annotator.email)
+    client, headers = annotator.client, annotator.headers
     await asyncio.sleep(rng.uniform(0, ramp_up))
     submitted = 0
     for _ in range(tasks):
         leased = await recorder.call(
-            "next_task", client.post(f"/api/v1/projects/{project_id}/tasks/next")
+            "next_task",
+            client,
+            "POST",
+            f"/api/v1/projects/{project_id}/tasks/next",
+            headers=headers,
         )
-        if leased is None or leased.status_code != 200:
-            if leased is not None and leased.status_code == 204:
+        if leased is None or leased.status != 200:
+            if leased is not None and leased.status == 204:
                 # There is a task for everyone: "none waiting" is a wrong answer here.
                 recorder.error("next_task", "204 while tasks remain")
             break
         task = leased.json()
-        await recorder.call("mask", client.get(task["mask_url"]))
+        await recorder.call("mask", client, "GET", task["mask_url"], headers=headers)
         await asyncio.sleep(think * rng.uniform(0.5, 1.5))
         body = {
             "labels": [{**p, "class_id": rng.randrange(len(CLASSES))} for p in task["points"]],
@@ -237,9 +266,14 @@ async def annotate(
             "expected_version": task["version"],
         }
         done = await recorder.call(
-            "submit", client.post(f"/api/v1/tasks/{task['id']}/submit", json=body)
+            "submit",
+            client,
+            "POST",
+            f"/api/v1/tasks/{task['id']}/submit",
+            headers=headers,
+            json=body,
         )
-        if done is not None and done.status_code == 200:
+        if done is not None and done.status == 200:
             submitted += 1
             progress.update()
     return submitted
@@ -254,23 +288,32 @@ async def run_load(
     """Everyone logs in first (argon2 is slow on purpose); then the clock runs."""
     recorder = Recorder()
     cpu_before: dict[str, float] = {}
-    clients = [httpx.AsyncClient(base_url=base_url, timeout=60) for _ in seeded.emails]
+    annotators = [
+        Annotator(
+            email,
+            aiohttp.ClientSession(
+                base_url,
+                connector=aiohttp.TCPConnector(limit=1),
+                timeout=aiohttp.ClientTimeout(total=60),
+            ),
+        )
+        for email in seeded.emails
+    ]
     try:
         logged_in = await asyncio.gather(
-            *(
-                log_in(c, e, seeded.password, recorder)
-                for c, e in zip(clients, seeded.emails, strict=True)
-            )
+            *(log_in(a, seeded.password, recorder) for a in annotators)
         )
-        working = [c for c, ok in zip(clients, logged_in, strict=True) if ok]
+        working = [a for a, ok in zip(annotators, logged_in, strict=True) if ok]
         total = len(working) * args.tasks_per_annotator
         with tqdm(total=total, unit="task", mininterval=1) as progress:
             cpu_before = cpu_meter() if cpu_meter else {}
+            clients_cpu = time.process_time()
+            machine_before = machine_cpu_ticks()
             started = time.perf_counter()
             submitted = await asyncio.gather(
                 *(
                     annotate(
-                        c,
+                        a,
                         seeded.project_id,
                         args.tasks_per_annotator,
                         args.think_seconds,
@@ -278,20 +321,35 @@ async def run_load(
                         recorder,
                         progress,
                     )
-                    for c in working
+                    for a in working
                 )
             )
             seconds = time.perf_counter() - started
             cpu_after = cpu_meter() if cpu_meter else {}
+            cpu_before["clients"] = clients_cpu
+            cpu_after["clients"] = time.process_time()
+            machine_after = machine_cpu_ticks()
     finally:
-        await asyncio.gather(*(c.aclose() for c in clients))
+        await asyncio.gather(*(a.client.close() for a in annotators))
     result = summarise(args, recorder, sum(submitted), seconds)
+    busy, total = (
+        after - before for after, before in zip(machine_after, machine_before, strict=True)
+    )
+    result["machine_cpu_busy_percent"] = round(100 * busy / max(total, 1), 1)
     requests = sum(len(recorder.latencies[e]) for e in ENDPOINTS if e != "login")
     result["cpu_ms_per_request"] = {
         name: round((cpu_after[name] - cpu_before[name]) * 1000 / max(requests, 1), 2)
         for name in cpu_after
     }
     return result
+
+
+def machine_cpu_ticks() -> tuple[int, int]:
+    """Busy and total CPU ticks of the whole machine since boot (/proc/stat), to tell how
+    loaded it was while the clock ran: whatever else runs on it slows segloop too."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
 
 
 def _percentiles(values: np.ndarray, prefix: str) -> dict[str, float]:
@@ -323,8 +381,6 @@ def summarise(args: argparse.Namespace, recorder: Recorder, submitted: int, seco
             "points_per_task": args.points,
             "api_workers": args.workers,
             "cpus": os.cpu_count(),
-            # The machine may be shared: its load when the run ended, beside the figures.
-            "load_average_1_5_15": [round(v, 2) for v in os.getloadavg()],
             "python": platform.python_version(),
         },
         "seconds": round(seconds, 2),
@@ -351,7 +407,8 @@ def print_table(result: dict) -> None:
     t = result["throughput"]
     if result.get("cpu_ms_per_request"):
         print(f"\nCPU per request (ms): {result['cpu_ms_per_request']}")
-    print(f"\nmachine load average (1, 5, 15 min): {result['config']['load_average_1_5_15']}")
+    busy = result["machine_cpu_busy_percent"]
+    print(f"machine CPU busy while timed: {busy} % of {os.cpu_count()} CPUs")
     print(
         f"\n{result['submitted']} submissions in {result['seconds']} s: "
         f"{t['submissions_per_s']} submissions/s, {t['requests_per_s']} requests/s"
@@ -455,7 +512,12 @@ def main() -> None:
         help="annotators arrive at random within this time (default: the think time)",
     )  # fmt: skip
     parser.add_argument("--points", type=int, default=40, help="points per task (PPL)")
-    parser.add_argument("--workers", type=int, default=2, help="API processes (own stack)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2 * (os.cpu_count() or 1),
+        help="API processes (own stack; default: two per CPU)",
+    )
     parser.add_argument("--url", help="a running API instead of starting one")
     parser.add_argument("--database-url", help="with --url: the database that API uses")
     parser.add_argument("--storage-dir", type=Path, help="with --url: its local storage")
