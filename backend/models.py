@@ -238,8 +238,10 @@ class Annotation(Base):
     image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     client_key: Mapped[str] = mapped_column(String(100), unique=True)
+    # Labelled points, as submitted. A submission of points only is stored here alone: the
+    # row is its label map (one durable commit, no file). A region's map is a PNG in storage.
     labels: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    label_key: Mapped[str] = mapped_column(String(500))
+    label_key: Mapped[str | None] = mapped_column(String(500), default=None)
     labelled_pixels: Mapped[int] = mapped_column(Integer)
     seconds_spent: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

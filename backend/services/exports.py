@@ -23,8 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.formats import writer
-from backend.formats.base import IGNORE, ExportItem, WriteOptions, decode_ids
+from backend.formats.base import IGNORE, ExportItem, WriteOptions
 from backend.models import Annotation, AnnotationTask, Dataset, DatasetKind, Image, Project, Round
+from backend.services.annotations import label_map
 from backend.services.images import InvalidInput
 from backend.storage import Storage
 
@@ -97,12 +98,12 @@ def export_item(storage: Storage, image: Image, name: str, labels: np.ndarray) -
     return ExportItem(name, storage.get(image.image_key), suffix, labels)
 
 
-def _label_keys(
+def _annotations(
     session: Session, project_id: int, round_id: int | None, cumulative: bool
-) -> dict[int, list[str]]:
-    """Sparse label maps per image, oldest first: later submissions win where they overlap."""
+) -> dict[int, list[Annotation]]:
+    """Annotations per image, oldest first: later submissions win where they overlap."""
     query = (
-        select(Annotation.image_id, Annotation.label_key)
+        select(Annotation)
         .join(AnnotationTask, AnnotationTask.id == Annotation.task_id)
         .where(AnnotationTask.project_id == project_id)
         .order_by(Annotation.created_at, Annotation.id)
@@ -115,16 +116,18 @@ def _label_keys(
             )
         else:
             query = query.where(AnnotationTask.round_id == round_id)
-    keys: dict[int, list[str]] = defaultdict(list)
-    for image_id, key in session.execute(query):
-        keys[image_id].append(key)
-    return keys
+    by_image: dict[int, list[Annotation]] = defaultdict(list)
+    for annotation in session.scalars(query):
+        by_image[annotation.image_id].append(annotation)
+    return by_image
 
 
-def merge_labels(storage: Storage, image: Image, keys: list[str]) -> np.ndarray:
+def merge_labels(
+    storage: Storage, image: Image, annotations: list[Annotation], ignore_index: int
+) -> np.ndarray:
     merged = np.full((image.height, image.width), IGNORE, dtype=np.uint8)
-    for key in keys:
-        labels = decode_ids(storage.get(key), key, image.width * image.height).astype(np.uint8)
+    for annotation in annotations:
+        labels = label_map(storage, annotation, image.width, image.height, ignore_index)
         merged = np.where(labels != IGNORE, labels, merged)
     return merged
 
@@ -137,13 +140,18 @@ def export_labels(
     destination: Path,
 ) -> int:
     """Zip the labels people submitted (255 where nobody labelled); returns the image count."""
-    keys = _label_keys(session, project.id, request["round_id"], request["cumulative"])
-    if not keys:
+    by_image = _annotations(session, project.id, request["round_id"], request["cumulative"])
+    if not by_image:
         raise NothingToExport("no labels have been submitted for this selection yet")
-    images = list(session.scalars(select(Image).where(Image.id.in_(keys)).order_by(Image.id)))
+    images = list(session.scalars(select(Image).where(Image.id.in_(by_image)).order_by(Image.id)))
     names = unique_names(images)
     items: Iterator[ExportItem] = (
-        export_item(storage, image, names[image.id], merge_labels(storage, image, keys[image.id]))
+        export_item(
+            storage,
+            image,
+            names[image.id],
+            merge_labels(storage, image, by_image[image.id], project.ignore_index),
+        )
         for image in images
     )
     return write_zip(destination, request["format"], project.classes, items, write_options(request))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from backend.models import Annotation, AnnotationTask, Project, TaskKind, TaskStatus, User
 from backend.schemas import Submission
+from backend.services.annotations import draw_points
 from backend.services.images import InvalidInput, encode_label_png, read_label_map
 from backend.storage import Storage
 
@@ -227,7 +228,6 @@ def _label_map_from_points(
     task: AnnotationTask, submission: Submission, valid_ids: set[int], ignore_index: int
 ) -> np.ndarray:
     width, height = task.image.width, task.image.height
-    labels = np.full((height, width), ignore_index, dtype=np.uint8)
     requested = {(p["x"], p["y"]) for p in task.points}
     for label in submission.labels:
         if label.x >= width or label.y >= height:
@@ -238,8 +238,8 @@ def _label_map_from_points(
             raise InvalidInput(f"unknown class id {label.class_id}")
         if task.kind == TaskKind.points and (label.x, label.y) not in requested:
             raise InvalidInput(f"point ({label.x}, {label.y}) was not requested by this task")
-        labels[label.y, label.x] = label.class_id
-    return labels
+    points = (label.model_dump() for label in submission.labels)
+    return draw_points(points, width, height, ignore_index)
 
 
 def _label_map_from_region(
@@ -353,11 +353,14 @@ def submit(
         if existing is None:
             raise Conflict("the task changed while you submitted: reload it")
         return existing
-    # The file is durable before the row that points to it commits; a crash in between
-    # leaves only a file the retry overwrites. The row is inserted first (not yet visible),
-    # so a client key already used elsewhere is refused before anything is written.
+    # Points alone are their row: one durable commit. A region's map goes to a file that is
+    # durable before the row pointing to it commits; a crash in between leaves only a file the
+    # retry overwrites. The row is inserted first (not yet visible), so a client key already
+    # used elsewhere is refused before anything is written.
     # One folder per project: a folder per task would cost another fsync on every submission.
-    label_key = f"projects/{project.id}/annotations/{task.id}-{submission.client_key}.png"
+    label_key = None
+    if submission.region_png is not None:
+        label_key = f"projects/{project.id}/annotations/{task.id}-{submission.client_key}.png"
     annotation = Annotation(
         task_id=task.id,
         image_id=task.image_id,
@@ -377,6 +380,7 @@ def submit(
         if existing is None:
             raise Conflict("this task was submitted concurrently") from None
         return existing
-    storage.put(label_key, encode_label_png(labels))
+    if label_key is not None:
+        storage.put(label_key, encode_label_png(labels))
     session.commit()
     return annotation

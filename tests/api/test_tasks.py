@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from backend.db import session_scope
 from backend.models import Annotation, AnnotationTask, Round
+from backend.services.annotations import label_map
 from backend.storage import get_storage
 from tests.api.conftest import publish_tasks
 
@@ -50,9 +51,10 @@ def test_submitted_points_become_a_sparse_label_map(api, project):
     assert response.json()["labelled_pixels"] == 1
     with session_scope() as session:
         annotation = session.get(Annotation, response.json()["id"])
-        labels = np.asarray(PILImage.open(io.BytesIO(get_storage().get(annotation.label_key))))
+        labels = label_map(get_storage(), annotation, task["width"], task["height"], 255)
         assert annotation.seconds_spent == 3.5
         assert session.get(AnnotationTask, task["id"]).status == "done"
+    assert annotation.label_key is None, "points alone are kept in their row, not in a file"
     assert labels.shape == (task["height"], task["width"])
     assert labels[2, 1] == 3
     assert (labels != 255).sum() == 1
@@ -158,6 +160,10 @@ def test_region_submissions_count_only_requested_pixels(api, project):
     response = annotator.post(f"/tasks/{task['id']}/submit", json=body)
     assert response.status_code == 200, response.text
     assert response.json()["labelled_pixels"] == 16
+    with session_scope() as session:
+        annotation = session.get(Annotation, response.json()["id"])
+        stored = np.asarray(PILImage.open(io.BytesIO(get_storage().get(annotation.label_key))))
+    assert (stored == 2).sum() == 16 and (stored == 255).sum() == stored.size - 16
 
 
 def test_launching_a_round_queues_it_once(api, project):

@@ -133,7 +133,7 @@ def test_acknowledged_submissions_survive_killed_processes(stack):
     engine = create_engine(stack.database_url)
     with Session(engine) as session:
         rows = session.execute(
-            select(Annotation.client_key, Annotation.label_key).where(
+            select(Annotation.client_key, Annotation.label_key, Annotation.labels).where(
                 Annotation.client_key.in_(ledger.sent)
             )
         ).all()
@@ -144,7 +144,7 @@ def test_acknowledged_submissions_survive_killed_processes(stack):
             .group_by(Annotation.task_id)
         ).all()
     engine.dispose()
-    found = Counter(key for key, _ in rows)
+    found = Counter(key for key, _, _ in rows)
     figures = {
         "submitted": len(ledger.sent),
         "acknowledged": len(ledger.acknowledged),
@@ -162,5 +162,10 @@ def test_acknowledged_submissions_survive_killed_processes(stack):
     assert all(found[key] == 1 for key in ledger.acknowledged), "acknowledged exactly once"
     assert len(ledger.acknowledged) == ANNOTATORS * TASKS_EACH
     assert all(count == 1 for _, count in per_task), "no task was labelled twice"
-    missing = [key for _, key in rows if not (storage_dir / key).is_file()]
-    assert not missing, f"label files missing for {missing[:5]}"
+    # Points are kept in their row, a region's map in its file: neither may be missing.
+    missing = [
+        key
+        for key, file, labels in rows
+        if (not (storage_dir / file).is_file() if file else not labels)
+    ]
+    assert not missing, f"labels missing for {missing[:5]}"

@@ -23,6 +23,7 @@ from backend.models import (
     Round,
     TaskStatus,
 )
+from backend.services.annotations import label_map
 from backend.services.images import encode_label_png, encode_mask_png
 from backend.storage import Storage, get_storage
 from worker.ml import distributed, selection
@@ -144,9 +145,9 @@ def prepare(ctx: RoundContext, report: Report) -> None:
             .where(Dataset.project_id == ctx.project_id)
             .order_by(Annotation.created_at, Annotation.id)
         ).all()
-        label_keys_by_image: dict[int, list[str]] = defaultdict(list)
+        annotations_by_image: dict[int, list[Annotation]] = defaultdict(list)
         for annotation in annotations:
-            label_keys_by_image[annotation.image_id].append(annotation.label_key)
+            annotations_by_image[annotation.image_id].append(annotation)
     if not images_by_kind[DatasetKind.source]:
         raise PipelineError("the project has no source dataset: import one before a round")
 
@@ -155,10 +156,12 @@ def prepare(ctx: RoundContext, report: Report) -> None:
     pool_entries = []
     for done, image in enumerate(pool, start=1):
         merged_key = None
-        if label_keys_by_image.get(image.id):
+        if annotations_by_image.get(image.id):
             merged = np.full((image.height, image.width), ctx.ignore_index, dtype=np.uint8)
-            for key in label_keys_by_image[image.id]:
-                labels = decode_label(ctx.storage.get(key))
+            for annotation in annotations_by_image[image.id]:
+                labels = label_map(
+                    ctx.storage, annotation, image.width, image.height, ctx.ignore_index
+                )
                 merged = np.where(labels != ctx.ignore_index, labels, merged)
             merged_key = ctx.keys.target_labels(image.id)
             ctx.storage.put(merged_key, encode_label_png(merged))

@@ -1,0 +1,31 @@
+"""An annotation's label map, wherever it is kept: a region's in a PNG, points in their row."""
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+from PIL import Image as PILImage
+
+from backend.models import Annotation
+from backend.storage import Storage
+
+
+def draw_points(
+    points: Iterable[dict[str, Any]], width: int, height: int, ignore_index: int
+) -> np.ndarray:
+    """H x W uint8: each point's class id at its pixel, `ignore_index` everywhere else."""
+    labels = np.full((height, width), ignore_index, dtype=np.uint8)
+    for point in points:
+        labels[point["y"], point["x"]] = point["class_id"]
+    return labels
+
+
+def label_map(
+    storage: Storage, annotation: Annotation, width: int, height: int, ignore_index: int
+) -> np.ndarray:
+    """The class id per pixel this annotation gave, `ignore_index` where it gave none."""
+    if annotation.label_key is None:
+        return draw_points(annotation.labels, width, height, ignore_index)
+    with PILImage.open(io.BytesIO(storage.get(annotation.label_key))) as image:
+        return np.asarray(image, dtype=np.uint8)
