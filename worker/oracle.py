@@ -138,9 +138,9 @@ def answer_tasks_inline(
     with session_scope() as session:
 
         def tasks() -> Iterator[AnnotationTask]:
-            project, user = session.get(Project, project_id), session.get(User, user_id)
+            user = session.get(User, user_id)
             while (
-                task := task_service.lease_next(session, project, user, settings.lease_minutes)
+                task := task_service.lease_next(session, project_id, user, settings.lease_minutes)
             ) is not None:
                 yield task
 

@@ -6,14 +6,15 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import ColumnElement, Result, Select, bindparam, exists, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from backend.auth import API_TOKEN_PREFIX, decode_access_token, hash_api_token
 from backend.config import Settings, get_settings
 from backend.db import get_sessionmaker
-from backend.models import ApiToken, Project, ProjectMember, Role, User
+from backend.models import ApiToken, Project, Role, User
+from backend.services.access import VisibleQuery
 from backend.storage import Storage, get_storage
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/login/access-token")
@@ -85,28 +86,6 @@ async def get_admin(user: CurrentUser) -> User:
 
 
 AdminUser = Annotated[User, Depends(get_admin)]
-
-
-class VisibleQuery:
-    """A query of one project's rows, built once in two forms: as an admin sees it (every
-    project) and as an annotator does (projects they are a member of).
-
-    The annotation endpoints run a few such queries per request; building and hashing a
-    statement costs more than PostgreSQL takes to answer it, so those are built at import."""
-
-    def __init__(self, statement: Select, project_id: ColumnElement[int]) -> None:
-        self.for_admin = statement
-        self.for_member = statement.where(
-            exists().where(
-                ProjectMember.project_id == project_id,
-                ProjectMember.user_id == bindparam("member_id"),
-            )
-        )
-
-    def execute(self, session: Session, user: User, **params: object) -> Result:
-        if user.role == Role.admin:
-            return session.execute(self.for_admin, params)
-        return session.execute(self.for_member, {**params, "member_id": user.id})
 
 
 _USER = select(User).where(User.id == bindparam("user_id"))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from backend.models import Annotation, AnnotationTask, Project, TaskKind, TaskStatus, User
 from backend.schemas import Submission
+from backend.services.access import VisibleQuery
 from backend.services.annotations import draw_points
 from backend.services.images import InvalidInput, encode_label_png, read_label_map
 from backend.storage import Storage
@@ -37,8 +38,9 @@ def _available(now):
 
 
 # The statements of "next task" are built once: on this path, building and hashing a
-# statement costs more than the database takes to run it.
-_RENEW_OWN_LEASE = (
+# statement costs more than the database takes to run it. Each leases only in a project the
+# caller may see.
+_RENEW_OWN_LEASE = VisibleQuery(
     update(AnnotationTask)
     .where(
         AnnotationTask.id
@@ -55,7 +57,8 @@ _RENEW_OWN_LEASE = (
     )
     .values(lease_expires_at=bindparam("expires"))
     .returning(AnnotationTask.id)
-    .execution_options(synchronize_session=False)
+    .execution_options(synchronize_session=False),
+    AnnotationTask.project_id,
 )
 _LEASED = {
     "status": TaskStatus.leased,
@@ -64,7 +67,7 @@ _LEASED = {
     "version": AnnotationTask.version + 1,
 }
 # One statement: lock the best available row nobody else is claiming, lease it.
-_CLAIM_SKIPPING_LOCKED = (
+_CLAIM_SKIPPING_LOCKED = VisibleQuery(
     update(AnnotationTask)
     .where(
         AnnotationTask.id
@@ -81,7 +84,8 @@ _CLAIM_SKIPPING_LOCKED = (
     )
     .values(_LEASED)
     .returning(AnnotationTask.id)
-    .execution_options(synchronize_session=False)
+    .execution_options(synchronize_session=False),
+    AnnotationTask.project_id,
 )
 _TASK_WITH_IMAGE = (
     select(AnnotationTask)
@@ -92,9 +96,10 @@ _TASK_WITH_IMAGE = (
 
 
 def lease_next(
-    session: Session, project: Project, user: User, lease_minutes: int
+    session: Session, project_id: int, user: User, lease_minutes: int
 ) -> AnnotationTask | None:
-    """The caller's live lease if any (a reload resumes it), else the next available task.
+    """The caller's live lease if any (a reload resumes it), else the next available task;
+    None also when the caller may not see the project.
 
     A lease is not a submission: on PostgreSQL its commit does not wait for the disk (a
     database crash can at worst undo the leases of its last fraction of a second), and rows
@@ -102,7 +107,7 @@ def lease_next(
     asking at once do not queue up."""
     now = datetime.now(UTC)
     params = {
-        "in_project": project.id,
+        "in_project": project_id,
         "user_id": user.id,
         "now": now,
         "expires": now + timedelta(minutes=lease_minutes),
@@ -110,11 +115,12 @@ def lease_next(
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
         session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    task_id = session.scalar(_RENEW_OWN_LEASE, params)
+    task_id = _RENEW_OWN_LEASE.execute(session, user, **params).scalar()
     if task_id is None and postgres:
-        task_id = session.scalar(_CLAIM_SKIPPING_LOCKED, {**params, "skipper": [user.id]})
+        claim = _CLAIM_SKIPPING_LOCKED.execute(session, user, **params, skipper=[user.id])
+        task_id = claim.scalar()
     elif task_id is None:
-        task_id = _claim_compare_and_set(session, project, user, now, params["expires"])
+        task_id = _claim_compare_and_set(session, project_id, user, now, params["expires"])
     task = None
     if task_id is not None:
         task = session.scalar(_TASK_WITH_IMAGE, {"task_id": task_id})
@@ -123,15 +129,20 @@ def lease_next(
 
 
 def _claim_compare_and_set(
-    session: Session, project: Project, user: User, now: datetime, expires: datetime
+    session: Session, project_id: int, user: User, now: datetime, expires: datetime
 ) -> int | None:
     """SQLite has no row locks: try the best candidates in turn until one claim sticks."""
-    candidates = session.execute(
-        select(AnnotationTask.id, AnnotationTask.skipped_by)
-        .where(AnnotationTask.project_id == project.id, _available(now))
-        .order_by(AnnotationTask.priority.desc(), AnnotationTask.id)
-        .limit(64)
-    ).all()
+    candidates = (
+        VisibleQuery(
+            select(AnnotationTask.id, AnnotationTask.skipped_by)
+            .where(AnnotationTask.project_id == project_id, _available(now))
+            .order_by(AnnotationTask.priority.desc(), AnnotationTask.id)
+            .limit(64),
+            AnnotationTask.project_id,
+        )
+        .execute(session, user)
+        .all()
+    )
     for task_id, skipped_by in candidates:
         if user.id in (skipped_by or []):
             continue

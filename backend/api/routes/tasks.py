@@ -9,12 +9,12 @@ from backend.api.deps import (
     SessionDep,
     SettingsDep,
     StorageDep,
-    VisibleQuery,
     get_project_or_404,
 )
 from backend.models import AnnotationTask, Project
 from backend.schemas import AnnotationOut, Draft, Point, Submission, TaskOut
 from backend.services import tasks as task_service
+from backend.services.access import VisibleQuery
 from backend.services.images import InvalidInput
 
 router = APIRouter(tags=["tasks"])
@@ -75,9 +75,9 @@ def next_task(
     project_id: int, session: SessionDep, settings: SettingsDep, user: CurrentUser
 ) -> TaskOut | None:
     """Lease the next task: nobody else gets it until it is submitted or the lease expires."""
-    project = get_project_or_404(session, user, project_id)
-    task = task_service.lease_next(session, project, user, settings.lease_minutes)
+    task = task_service.lease_next(session, project_id, user, settings.lease_minutes)
     if task is None:
+        get_project_or_404(session, user, project_id)  # no task, or no project to see?
         return Response(status_code=status.HTTP_204_NO_CONTENT)  # type: ignore[return-value]
     return _task_out(task)
 

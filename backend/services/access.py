@@ -1,0 +1,28 @@
+"""Who may see which project's rows, as SQL."""
+
+from sqlalchemy import ColumnElement, Result, Select, Update, bindparam, exists
+from sqlalchemy.orm import Session
+
+from backend.models import ProjectMember, Role, User
+
+
+class VisibleQuery:
+    """A statement on one project's rows, built once in two forms: as an admin sees it (every
+    project) and as an annotator does (projects they are a member of).
+
+    The annotation endpoints run a few such queries per request; building and hashing a
+    statement costs more than PostgreSQL takes to answer it, so those are built at import."""
+
+    def __init__(self, statement: Select | Update, project_id: ColumnElement[int]) -> None:
+        self.for_admin = statement
+        self.for_member = statement.where(
+            exists().where(
+                ProjectMember.project_id == project_id,
+                ProjectMember.user_id == bindparam("member_id"),
+            )
+        )
+
+    def execute(self, session: Session, user: User, **params: object) -> Result:
+        if user.role == Role.admin:
+            return session.execute(self.for_admin, params)
+        return session.execute(self.for_member, {**params, "member_id": user.id})
