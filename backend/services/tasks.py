@@ -5,7 +5,7 @@ import binascii
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import and_, bindparam, cast, func, not_, or_, select, text, update
+from sqlalchemy import Select, and_, bindparam, cast, func, not_, or_, select, text, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -37,28 +37,31 @@ def _available(now):
     )
 
 
+def _lease_first(candidates: Select, values: dict) -> VisibleQuery:
+    """One statement: lease the first task id `candidates` selects, returning it."""
+    return VisibleQuery(
+        update(AnnotationTask)
+        .where(AnnotationTask.id == candidates.limit(1).scalar_subquery())
+        .values(values)
+        .returning(AnnotationTask.id)
+        .execution_options(synchronize_session=False),
+        AnnotationTask.project_id,
+    )
+
+
 # The statements of "next task" are built once: on this path, building and hashing a
 # statement costs more than the database takes to run it. Each leases only in a project the
 # caller may see.
-_RENEW_OWN_LEASE = VisibleQuery(
-    update(AnnotationTask)
+_RENEW_OWN_LEASE = _lease_first(
+    select(AnnotationTask.id)
     .where(
-        AnnotationTask.id
-        == select(AnnotationTask.id)
-        .where(
-            AnnotationTask.project_id == bindparam("in_project"),
-            AnnotationTask.status == TaskStatus.leased,
-            AnnotationTask.leased_by == bindparam("user_id"),
-            AnnotationTask.lease_expires_at >= bindparam("now"),
-        )
-        .order_by(AnnotationTask.id)
-        .limit(1)
-        .scalar_subquery()
+        AnnotationTask.project_id == bindparam("in_project"),
+        AnnotationTask.status == TaskStatus.leased,
+        AnnotationTask.leased_by == bindparam("user_id"),
+        AnnotationTask.lease_expires_at >= bindparam("now"),
     )
-    .values(lease_expires_at=bindparam("expires"))
-    .returning(AnnotationTask.id)
-    .execution_options(synchronize_session=False),
-    AnnotationTask.project_id,
+    .order_by(AnnotationTask.id),
+    {"lease_expires_at": bindparam("expires")},
 )
 _LEASED = {
     "status": TaskStatus.leased,
@@ -66,26 +69,17 @@ _LEASED = {
     "lease_expires_at": bindparam("expires"),
     "version": AnnotationTask.version + 1,
 }
-# One statement: lock the best available row nobody else is claiming, lease it.
-_CLAIM_SKIPPING_LOCKED = VisibleQuery(
-    update(AnnotationTask)
+# The best available row nobody else is claiming: locked, so two requests never take one.
+_CLAIM_SKIPPING_LOCKED = _lease_first(
+    select(AnnotationTask.id)
     .where(
-        AnnotationTask.id
-        == select(AnnotationTask.id)
-        .where(
-            AnnotationTask.project_id == bindparam("in_project"),
-            _available(bindparam("now")),
-            not_(cast(AnnotationTask.skipped_by, JSONB).contains(bindparam("skipper", JSONB))),
-        )
-        .order_by(AnnotationTask.priority.desc(), AnnotationTask.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
+        AnnotationTask.project_id == bindparam("in_project"),
+        _available(bindparam("now")),
+        not_(cast(AnnotationTask.skipped_by, JSONB).contains(bindparam("skipper", JSONB))),
     )
-    .values(_LEASED)
-    .returning(AnnotationTask.id)
-    .execution_options(synchronize_session=False),
-    AnnotationTask.project_id,
+    .order_by(AnnotationTask.priority.desc(), AnnotationTask.id)
+    .with_for_update(skip_locked=True),
+    _LEASED,
 )
 _TASK_WITH_IMAGE = (
     select(AnnotationTask)
