@@ -122,12 +122,10 @@ def _annotations(
     return by_image
 
 
-def merge_labels(
-    storage: Storage, image: Image, annotations: list[Annotation], ignore_index: int
-) -> np.ndarray:
+def merge_labels(storage: Storage, image: Image, annotations: list[Annotation]) -> np.ndarray:
     merged = np.full((image.height, image.width), IGNORE, dtype=np.uint8)
     for annotation in annotations:
-        labels = label_map(storage, annotation, image.width, image.height, ignore_index)
+        labels = label_map(storage, annotation, image.width, image.height, IGNORE)
         merged = np.where(labels != IGNORE, labels, merged)
     return merged
 
@@ -150,7 +148,7 @@ def export_labels(
             storage,
             image,
             names[image.id],
-            merge_labels(storage, image, by_image[image.id], project.ignore_index),
+            merge_labels(storage, image, by_image[image.id]),
         )
         for image in images
     )

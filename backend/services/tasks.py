@@ -230,20 +230,18 @@ def _last_annotation(session: Session, task: AnnotationTask) -> Annotation | Non
 
 
 def _label_map_from_points(
-    task: AnnotationTask, submission: Submission, valid_ids: set[int], ignore_index: int
+    task: AnnotationTask, points: list[dict[str, int]], valid_ids: set[int], ignore_index: int
 ) -> np.ndarray:
     width, height = task.image.width, task.image.height
     requested = {(p["x"], p["y"]) for p in task.points}
-    for label in submission.labels:
-        if label.x >= width or label.y >= height:
-            raise InvalidInput(
-                f"point ({label.x}, {label.y}) is outside the {width}x{height} image"
-            )
-        if label.class_id not in valid_ids and label.class_id != ignore_index:
-            raise InvalidInput(f"unknown class id {label.class_id}")
-        if task.kind == TaskKind.points and (label.x, label.y) not in requested:
-            raise InvalidInput(f"point ({label.x}, {label.y}) was not requested by this task")
-    points = (label.model_dump() for label in submission.labels)
+    for point in points:
+        x, y, class_id = point["x"], point["y"], point["class_id"]
+        if x >= width or y >= height:
+            raise InvalidInput(f"point ({x}, {y}) is outside the {width}x{height} image")
+        if class_id not in valid_ids and class_id != ignore_index:
+            raise InvalidInput(f"unknown class id {class_id}")
+        if task.kind == TaskKind.points and (x, y) not in requested:
+            raise InvalidInput(f"point ({x}, {y}) was not requested by this task")
     return draw_points(points, width, height, ignore_index)
 
 
@@ -339,15 +337,16 @@ def submit(
         raise Conflict(refusal)
 
     valid_ids = {c["id"] for c in project.classes}
+    points = [label.model_dump() for label in submission.labels]
     if submission.region_png is not None:
         labels = _label_map_from_region(
             task, storage, submission.region_png, valid_ids, project.ignore_index, max_pixels
         )
         if submission.labels:
-            point_labels = _label_map_from_points(task, submission, valid_ids, project.ignore_index)
+            point_labels = _label_map_from_points(task, points, valid_ids, project.ignore_index)
             labels = np.where(point_labels != project.ignore_index, point_labels, labels)
     else:
-        labels = _label_map_from_points(task, submission, valid_ids, project.ignore_index)
+        labels = _label_map_from_points(task, points, valid_ids, project.ignore_index)
 
     # Of two submissions racing for one task (or a lease taken meanwhile), exactly one goes
     # on to write.
@@ -371,7 +370,7 @@ def submit(
         image_id=task.image_id,
         user_id=user.id,
         client_key=submission.client_key,
-        labels=[label.model_dump() for label in submission.labels],
+        labels=points,
         label_key=label_key,
         labelled_pixels=int((labels != project.ignore_index).sum()),
         seconds_spent=submission.seconds_spent,
