@@ -13,10 +13,15 @@ directly in the database, so no training is needed.
         --database-url postgresql+psycopg://... --storage-dir /srv/segloop/storage
 
 Annotators arrive at random within the ramp-up and label each task for the think time
-(+-50 %). Latency is measured by the clients, which share the machine with the API and
-PostgreSQL; beside it come the server's own time (its Server-Timing header), the CPU each
-request cost the API, PostgreSQL and the clients, and how busy the machine's CPUs were while
-the clock ran, since on a shared machine the percentiles say as much about the neighbours as
+(+-50 %). Before the clock starts, each annotator labels `--warm-up-tasks` tasks untimed: a
+freshly started API process builds its validators and compiles its statements on its first
+requests, and the figures are those of a running service.
+
+Latency is measured by the clients, which share the machine with the API and PostgreSQL;
+beside it come the server's own time (its Server-Timing header), the CPU each request cost
+the API, PostgreSQL and the clients, how busy the machine's CPUs were while the clock ran,
+and how long the disk took to sync a small write meanwhile (an acknowledged submission waits
+for one), since on a shared machine the percentiles say as much about the neighbours as
 about segloop.
 """
 
@@ -32,6 +37,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -279,13 +285,45 @@ async def annotate(
     return submitted
 
 
+class DiskProbe(threading.Thread):
+    """Syncs one small write to `directory` ten times a second while the clock runs: the
+    disk's own fsync latency, the floor under every durable submission."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(daemon=True)
+        self.path = directory / f"fsync-probe-{uuid.uuid4().hex[:8]}"
+        self.latencies: list[float] = []
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            while not self.stopped.wait(0.1):
+                start = time.perf_counter()
+                os.pwrite(fd, os.urandom(4096), 0)
+                os.fdatasync(fd)
+                self.latencies.append((time.perf_counter() - start) * 1000)
+        finally:
+            os.close(fd)
+            self.path.unlink()
+
+    def stop(self) -> dict[str, float]:
+        self.stopped.set()
+        self.join()
+        found = np.array(self.latencies)
+        return {**_percentiles(found, ""), "max_ms": round(float(found.max()), 2)}
+
+
 async def run_load(
     args: argparse.Namespace,
     base_url: str,
     seeded: Seeded,
+    probe_dir: Path,
     cpu_meter: Callable[[], dict[str, float]] | None = None,
 ) -> dict:
-    """Everyone logs in first (argon2 is slow on purpose); then the clock runs."""
+    """Everyone logs in (argon2 is slow on purpose) and labels the warm-up tasks; then the
+    clock runs. The seed's files are flushed to disk before it starts: their writeback would
+    otherwise land in the timed minute and slow its fsyncs."""
     recorder = Recorder()
     cpu_before: dict[str, float] = {}
     annotators = [
@@ -304,7 +342,18 @@ async def run_load(
             *(log_in(a, seeded.password, recorder) for a in annotators)
         )
         working = [a for a, ok in zip(annotators, logged_in, strict=True) if ok]
+        with tqdm(total=len(working) * args.warm_up_tasks, desc="warm-up", unit="task") as bar:
+            untimed = Recorder()
+            await asyncio.gather(
+                *(
+                    annotate(a, seeded.project_id, args.warm_up_tasks, 0, 0, untimed, bar)
+                    for a in working
+                )
+            )
         total = len(working) * args.tasks_per_annotator
+        os.sync()
+        disk = DiskProbe(probe_dir)
+        disk.start()
         with tqdm(total=total, unit="task", mininterval=1) as progress:
             cpu_before = cpu_meter() if cpu_meter else {}
             clients_cpu = time.process_time()
@@ -329,6 +378,7 @@ async def run_load(
             cpu_before["clients"] = clients_cpu
             cpu_after["clients"] = time.process_time()
             machine_after = machine_cpu_ticks()
+        disk_fsync = disk.stop()
     finally:
         await asyncio.gather(*(a.client.close() for a in annotators))
     result = summarise(args, recorder, sum(submitted), seconds)
@@ -336,6 +386,7 @@ async def run_load(
         after - before for after, before in zip(machine_after, machine_before, strict=True)
     )
     result["machine_cpu_busy_percent"] = round(100 * busy / max(total, 1), 1)
+    result["disk_fsync_ms"] = disk_fsync
     requests = sum(len(recorder.latencies[e]) for e in ENDPOINTS if e != "login")
     result["cpu_ms_per_request"] = {
         name: round((cpu_after[name] - cpu_before[name]) * 1000 / max(requests, 1), 2)
@@ -378,6 +429,7 @@ def summarise(args: argparse.Namespace, recorder: Recorder, submitted: int, seco
             "tasks_per_annotator": args.tasks_per_annotator,
             "think_seconds": args.think_seconds,
             "ramp_up_seconds": args.ramp_up_seconds,
+            "warm_up_tasks_per_annotator": args.warm_up_tasks,
             "points_per_task": args.points,
             "api_workers": args.workers,
             "cpus": os.cpu_count(),
@@ -409,6 +461,11 @@ def print_table(result: dict) -> None:
         print(f"\nCPU per request (ms): {result['cpu_ms_per_request']}")
     busy = result["machine_cpu_busy_percent"]
     print(f"machine CPU busy while timed: {busy} % of {os.cpu_count()} CPUs")
+    disk = result["disk_fsync_ms"]
+    print(
+        f"disk fsync while timed (ms): p50 {disk['p50_ms']:.1f}, p99 {disk['p99_ms']:.1f}, "
+        f"max {disk['max_ms']:.1f}"
+    )
     print(
         f"\n{result['submitted']} submissions in {result['seconds']} s: "
         f"{t['submissions_per_s']} submissions/s, {t['requests_per_s']} requests/s"
@@ -513,6 +570,9 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--points", type=int, default=40, help="points per task (PPL)")
     parser.add_argument(
+        "--warm-up-tasks", type=int, default=1, help="untimed tasks per annotator first"
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=2 * (os.cpu_count() or 1),
@@ -526,20 +586,22 @@ def main() -> None:
     args = parser.parse_args()
     if args.ramp_up_seconds is None:
         args.ramp_up_seconds = args.think_seconds
-    tasks = args.annotators * args.tasks_per_annotator
+    tasks = args.annotators * (args.warm_up_tasks + args.tasks_per_annotator)
 
     if args.url:
         if not (args.database_url and args.storage_dir):
             parser.error("--url needs --database-url and --storage-dir to seed the tasks")
         seeded = seed(args.database_url, args.storage_dir, args.annotators, tasks, args.points)
-        result = asyncio.run(run_load(args, args.url, seeded))
+        result = asyncio.run(run_load(args, args.url, seeded, args.storage_dir))
     else:
         with OwnStack(args.workers, args.data_dir / uuid.uuid4().hex[:8]) as stack:
             seeded = seed(
                 stack.database_url, stack.storage_dir, args.annotators, tasks, args.points
             )
             stack.start_api()
-            result = asyncio.run(run_load(args, stack.url, seeded, stack.cpu_seconds))
+            result = asyncio.run(
+                run_load(args, stack.url, seeded, stack.data_dir, stack.cpu_seconds)
+            )
     print_table(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
