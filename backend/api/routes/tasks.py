@@ -1,21 +1,25 @@
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from backend.api.deps import (
     CurrentUser,
     SessionDep,
     SettingsDep,
     StorageDep,
+    TokenDep,
     get_project_or_404,
+    in_one_thread,
 )
-from backend.models import AnnotationTask, Project
+from backend.models import AnnotationTask, Project, User
 from backend.schemas import AnnotationOut, Draft, Point, Submission, TaskOut
 from backend.services import tasks as task_service
 from backend.services.access import VisibleQuery
 from backend.services.images import InvalidInput
+from backend.storage import Storage
 
 router = APIRouter(tags=["tasks"])
 
@@ -51,9 +55,7 @@ _TASK_AND_PROJECT = VisibleQuery(
 )
 
 
-def _task_and_project(
-    session: SessionDep, user: CurrentUser, task_id: int
-) -> tuple[AnnotationTask, Project]:
+def _task_and_project(session: Session, user: User, task_id: int) -> tuple[AnnotationTask, Project]:
     """The task with its image, and its project, in one query (this is on every annotation
     request); a task of a project the caller is not in is reported missing."""
     row = _TASK_AND_PROJECT.execute(session, user, task_id=task_id).first()
@@ -63,91 +65,116 @@ def _task_and_project(
     return task, project
 
 
-def _task_or_404(session: SessionDep, user: CurrentUser, task_id: int) -> AnnotationTask:
+def _task_or_404(session: Session, user: User, task_id: int) -> AnnotationTask:
     return _task_and_project(session, user, task_id)[0]
+
+
+# The annotation endpoints below are the busiest: each runs its work in one thread hop.
 
 
 @router.post(
     "/projects/{project_id}/tasks/next",
     responses={204: {"description": "No task is waiting"}},
 )
-def next_task(
-    project_id: int, session: SessionDep, settings: SettingsDep, user: CurrentUser
-) -> TaskOut | None:
+async def next_task(project_id: int, settings: SettingsDep, token: TokenDep) -> TaskOut | None:
     """Lease the next task: nobody else gets it until it is submitted or the lease expires."""
-    task = task_service.lease_next(session, project_id, user, settings.lease_minutes)
-    if task is None:
-        get_project_or_404(session, user, project_id)  # no task, or no project to see?
-        return Response(status_code=status.HTTP_204_NO_CONTENT)  # type: ignore[return-value]
-    return _task_out(task)
+
+    def lease(session: Session, user: User) -> TaskOut | Response:
+        task = task_service.lease_next(session, project_id, user, settings.lease_minutes)
+        if task is None:
+            get_project_or_404(session, user, project_id)  # no task, or no project to see?
+            return Response(status_code=status.HTTP_204_NO_CONTENT)
+        return _task_out(task)
+
+    return await in_one_thread(lease, settings, token)  # type: ignore[return-value]
 
 
 @router.get("/tasks/{task_id}")
-def read_task(task_id: int, session: SessionDep, user: CurrentUser) -> TaskOut:
-    return _task_out(_task_or_404(session, user, task_id))
+async def read_task(task_id: int, settings: SettingsDep, token: TokenDep) -> TaskOut:
+    def read(session: Session, user: User) -> TaskOut:
+        return _task_out(_task_or_404(session, user, task_id))
+
+    return await in_one_thread(read, settings, token)
+
+
+def _stored_png(
+    storage: Storage, task_id: int, key_of: Callable[[AnnotationTask], str | None], missing: str
+) -> Callable[[Session, User], Response]:
+    """The endpoint's work: the PNG a task refers to, read from storage."""
+
+    def read(session: Session, user: User) -> Response:
+        key = key_of(_task_or_404(session, user, task_id))
+        if key is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, missing)
+        return Response(storage.get(key), media_type="image/png")
+
+    return read
 
 
 @router.get("/tasks/{task_id}/mask.png", response_class=Response)
-def task_mask(task_id: int, session: SessionDep, storage: StorageDep, user: CurrentUser):
+async def task_mask(task_id: int, settings: SettingsDep, storage: StorageDep, token: TokenDep):
     """The selector's mask: requested pixels (region tasks) or inconsistent pixels (points)."""
-    task = _task_or_404(session, user, task_id)
-    if task.mask_key is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "This task has no mask")
-    return Response(storage.get(task.mask_key), media_type="image/png")
+    work = _stored_png(storage, task_id, lambda task: task.mask_key, "This task has no mask")
+    return await in_one_thread(work, settings, token)
 
 
 @router.get("/tasks/{task_id}/prediction.png", response_class=Response)
-def task_prediction(task_id: int, session: SessionDep, storage: StorageDep, user: CurrentUser):
+async def task_prediction(
+    task_id: int, settings: SettingsDep, storage: StorageDep, token: TokenDep
+):
     """Model A's class per pixel (one-channel PNG), to pre-fill segments."""
-    task = _task_or_404(session, user, task_id)
-    if task.prediction_key is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "This task has no prediction")
-    return Response(storage.get(task.prediction_key), media_type="image/png")
+    work = _stored_png(
+        storage, task_id, lambda task: task.prediction_key, "This task has no prediction"
+    )
+    return await in_one_thread(work, settings, token)
 
 
 @router.post("/tasks/{task_id}/submit")
-def submit_task(
-    task_id: int,
-    body: Submission,
-    session: SessionDep,
-    storage: StorageDep,
-    settings: SettingsDep,
-    user: CurrentUser,
+async def submit_task(
+    task_id: int, body: Submission, settings: SettingsDep, storage: StorageDep, token: TokenDep
 ) -> AnnotationOut:
     """Acknowledged only once the label map is stored and the row committed; retry-safe."""
-    task, project = _task_and_project(session, user, task_id)
-    try:
-        annotation = task_service.submit(
-            session, storage, project, task, user, body, settings.max_image_pixels
-        )
-    except InvalidInput as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
-    except task_service.Conflict as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
-    return AnnotationOut.model_validate(annotation)
+
+    def submit(session: Session, user: User) -> AnnotationOut:
+        task, project = _task_and_project(session, user, task_id)
+        try:
+            annotation = task_service.submit(
+                session, storage, project, task, user, body, settings.max_image_pixels
+            )
+        except InvalidInput as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+        except task_service.Conflict as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+        return AnnotationOut.model_validate(annotation)
+
+    return await in_one_thread(submit, settings, token)
 
 
 @router.put("/tasks/{task_id}/draft", status_code=status.HTTP_204_NO_CONTENT)
-def save_draft(
-    task_id: int, body: Draft, session: SessionDep, settings: SettingsDep, user: CurrentUser
-) -> None:
+async def save_draft(task_id: int, body: Draft, settings: SettingsDep, token: TokenDep) -> None:
     """Autosave of work in progress; also renews the lease while someone is working."""
-    task = _task_or_404(session, user, task_id)
-    try:
-        task_service.save_draft(
-            session, task, user, body.model_dump(mode="json"), settings.lease_minutes
-        )
-    except task_service.Conflict as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    draft = body.model_dump(mode="json")
+
+    def save(session: Session, user: User) -> None:
+        task = _task_or_404(session, user, task_id)
+        try:
+            task_service.save_draft(session, task, user, draft, settings.lease_minutes)
+        except task_service.Conflict as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+
+    await in_one_thread(save, settings, token)
 
 
 @router.post("/tasks/{task_id}/skip", status_code=status.HTTP_204_NO_CONTENT)
-def skip_task(task_id: int, session: SessionDep, user: CurrentUser) -> None:
-    task = _task_or_404(session, user, task_id)
-    try:
-        task_service.skip(session, task, user)
-    except task_service.Conflict as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+async def skip_task(task_id: int, settings: SettingsDep, token: TokenDep) -> None:
+    def skip(session: Session, user: User) -> None:
+        task = _task_or_404(session, user, task_id)
+        try:
+            task_service.skip(session, task, user)
+        except task_service.Conflict as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+
+    await in_one_thread(skip, settings, token)
 
 
 @router.get("/projects/{project_id}/tasks/submitted")
