@@ -15,6 +15,7 @@ class VisibleQuery:
 
     def __init__(self, statement: Select | Update, project_id: ColumnElement[int]) -> None:
         self.for_admin = statement
+        self.is_update = isinstance(statement, Update)
         self.for_member = statement.where(
             exists().where(
                 ProjectMember.project_id == project_id,
@@ -23,6 +24,10 @@ class VisibleQuery:
         )
 
     def execute(self, session: Session, user: User, **params: object) -> Result:
+        """A select runs through the ORM, which builds its entities; an update, returning
+        plain columns, runs as SQL on the session's connection, without the ORM's
+        bookkeeping for bulk updates (about a tenth of "next task"'s time)."""
+        run = session.connection().execute if self.is_update else session.execute
         if user.role == Role.admin:
-            return session.execute(self.for_admin, params)
-        return session.execute(self.for_member, {**params, "member_id": user.id})
+            return run(self.for_admin, params)
+        return run(self.for_member, {**params, "member_id": user.id})

@@ -43,8 +43,7 @@ def _lease_first(candidates: Select, values: dict) -> VisibleQuery:
         update(AnnotationTask)
         .where(AnnotationTask.id == candidates.limit(1).scalar_subquery())
         .values(values)
-        .returning(AnnotationTask.id)
-        .execution_options(synchronize_session=False),
+        .returning(AnnotationTask.id),
         AnnotationTask.project_id,
     )
 
