@@ -309,7 +309,6 @@ _MARK_DONE = (
     update(AnnotationTask)
     .where(AnnotationTask.id == bindparam("task_id"), AnnotationTask.version == bindparam("seen"))
     .values(status=TaskStatus.done, draft=None, version=AnnotationTask.version + 1)
-    .execution_options(synchronize_session=False)
 )
 
 
@@ -349,7 +348,7 @@ def submit(
 
     # Of two submissions racing for one task (or a lease taken meanwhile), exactly one goes
     # on to write.
-    claimed = session.execute(_MARK_DONE, {"task_id": task.id, "seen": task.version})
+    claimed = session.connection().execute(_MARK_DONE, {"task_id": task.id, "seen": task.version})
     if claimed.rowcount != 1:
         session.rollback()
         existing = _replayed(session, task, user, submission)
