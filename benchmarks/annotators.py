@@ -475,6 +475,24 @@ def print_table(result: dict) -> None:
             print(f"errors on {name}: {e['errors']}")
 
 
+def process_cpu(pid: int | str) -> tuple[float, str]:
+    """CPU seconds (user + system) a process has used so far, and its parent's pid."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), fields[1]
+
+
+def wait_until_healthy(url: str, log: Path | None = None) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"the API at {url} did not start" + (f"; see {log}" if log else ""))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -518,30 +536,20 @@ class OwnStack:
              "--port", str(self.port), "--workers", str(self.workers)],
             env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/api/v1/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise SystemExit(f"the API did not start; see {self.data_dir / 'api.log'}")
+        wait_until_healthy(self.url, self.data_dir / "api.log")
 
     def cpu_seconds(self) -> dict[str, float]:
         """CPU time used so far by the API processes and by this database's backends: what
         a request costs, apart from how busy the machine is."""
         assert self.api is not None
         used = {"api": 0.0, "postgres": 0.0}
-        tick = os.sysconf("SC_CLK_TCK")
         for proc in Path("/proc").iterdir():
             try:
-                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                seconds, parent = process_cpu(proc.name)
                 command = (proc / "cmdline").read_bytes().decode(errors="replace")
             except (OSError, IndexError):
                 continue
-            seconds = (int(fields[11]) + int(fields[12])) / tick
-            if proc.name == str(self.api.pid) or fields[1] == str(self.api.pid):
+            if proc.name == str(self.api.pid) or parent == str(self.api.pid):
                 used["api"] += seconds
             elif command.startswith("postgres:") and f" {self.name} " in command:
                 used["postgres"] += seconds

@@ -16,7 +16,6 @@ Point the same revision at both sides to see the noise floor.
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -26,16 +25,11 @@ import uuid
 from pathlib import Path
 
 import httpx
-from annotators import OwnStack, Seeded, free_port, seed
+from annotators import OwnStack, Seeded, free_port, process_cpu, seed, wait_until_healthy
 from tqdm import tqdm
 
 ENDPOINTS = ("next_task", "mask", "submit")
 TURN = 10  # cycles on one side before the other takes over
-
-
-def process_cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Side:
@@ -54,13 +48,7 @@ class Side:
         self.headers: dict[str, str] = {}
 
     def log_in(self, email: str, password: str) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if self.client.get("/api/v1/health").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
+        wait_until_healthy(f"http://127.0.0.1:{self.port}")
         form = {"username": email, "password": password}
         token = self.client.post("/api/v1/login/access-token", data=form).json()["access_token"]
         self.headers = {"Authorization": f"Bearer {token}"}
@@ -96,7 +84,7 @@ def compare(sides: list[Side], seeded: Seeded, cycles: int) -> dict:
         for _ in range(TURN):  # untimed: first requests build validators, compile statements
             side.cycle(seeded.project_id)
         side.latencies = {e: [] for e in ENDPOINTS}
-    cpu_before = {s.name: process_cpu_seconds(s.process.pid) for s in sides}
+    cpu_before = {s.name: process_cpu(s.process.pid)[0] for s in sides}
     with tqdm(total=cycles * len(sides), unit="cycle") as progress:
         for turn in range(cycles // TURN):
             for side in sides if turn % 2 == 0 else sides[::-1]:
@@ -108,7 +96,7 @@ def compare(sides: list[Side], seeded: Seeded, cycles: int) -> dict:
         side.name: {
             "tree": str(side.tree),
             "api_cpu_ms_per_request": round(
-                (process_cpu_seconds(side.process.pid) - cpu_before[side.name]) * 1000 / requests,
+                (process_cpu(side.process.pid)[0] - cpu_before[side.name]) * 1000 / requests,
                 2,
             ),
             **{f"{e}_median_ms": round(statistics.median(v), 2) for e, v in side.latencies.items()},

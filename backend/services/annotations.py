@@ -29,3 +29,14 @@ def label_map(
         return draw_points(annotation.labels, width, height, ignore_index)
     with PILImage.open(io.BytesIO(storage.get(annotation.label_key))) as image:
         return np.asarray(image, dtype=np.uint8)
+
+
+def merge_label_maps(
+    storage: Storage, annotations: Iterable[Annotation], width: int, height: int, ignore_index: int
+) -> np.ndarray:
+    """One map from an image's annotations, oldest first: a later one wins where they overlap."""
+    merged = np.full((height, width), ignore_index, dtype=np.uint8)
+    for annotation in annotations:
+        labels = label_map(storage, annotation, width, height, ignore_index)
+        merged = np.where(labels != ignore_index, labels, merged)
+    return merged

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from backend.formats import writer
 from backend.formats.base import IGNORE, ExportItem, WriteOptions
 from backend.models import Annotation, AnnotationTask, Dataset, DatasetKind, Image, Project, Round
-from backend.services.annotations import label_map
+from backend.services.annotations import merge_label_maps
 from backend.services.images import InvalidInput
 from backend.storage import Storage
 
@@ -122,14 +122,6 @@ def _annotations(
     return by_image
 
 
-def merge_labels(storage: Storage, image: Image, annotations: list[Annotation]) -> np.ndarray:
-    merged = np.full((image.height, image.width), IGNORE, dtype=np.uint8)
-    for annotation in annotations:
-        labels = label_map(storage, annotation, image.width, image.height, IGNORE)
-        merged = np.where(labels != IGNORE, labels, merged)
-    return merged
-
-
 def export_labels(
     session: Session,
     storage: Storage,
@@ -148,7 +140,7 @@ def export_labels(
             storage,
             image,
             names[image.id],
-            merge_labels(storage, image, by_image[image.id]),
+            merge_label_maps(storage, by_image[image.id], image.width, image.height, IGNORE),
         )
         for image in images
     )

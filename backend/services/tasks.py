@@ -113,7 +113,7 @@ def lease_next(
         claim = _CLAIM_SKIPPING_LOCKED.execute(session, user, **params, skipper=[user.id])
         task_id = claim.scalar()
     elif task_id is None:
-        task_id = _claim_compare_and_set(session, project_id, user, now, params["expires"])
+        task_id = _claim_compare_and_set(session, user, params)
     task = None
     if task_id is not None:
         task = session.scalar(_TASK_WITH_IMAGE, {"task_id": task_id})
@@ -121,29 +121,28 @@ def lease_next(
     return task
 
 
-def _claim_compare_and_set(
-    session: Session, project_id: int, user: User, now: datetime, expires: datetime
-) -> int | None:
-    """SQLite has no row locks: try the best candidates in turn until one claim sticks."""
-    candidates = (
-        VisibleQuery(
-            select(AnnotationTask.id, AnnotationTask.skipped_by)
-            .where(AnnotationTask.project_id == project_id, _available(now))
-            .order_by(AnnotationTask.priority.desc(), AnnotationTask.id)
-            .limit(64),
-            AnnotationTask.project_id,
-        )
-        .execute(session, user)
-        .all()
-    )
-    for task_id, skipped_by in candidates:
+# SQLite has no row locks: its claim reads the best candidates, then tries a compare-and-set
+# on each in turn until one sticks.
+_CANDIDATES = VisibleQuery(
+    select(AnnotationTask.id, AnnotationTask.skipped_by)
+    .where(AnnotationTask.project_id == bindparam("in_project"), _available(bindparam("now")))
+    .order_by(AnnotationTask.priority.desc(), AnnotationTask.id)
+    .limit(64),
+    AnnotationTask.project_id,
+)
+_CLAIM_IF_STILL_AVAILABLE = (
+    update(AnnotationTask)
+    .where(AnnotationTask.id == bindparam("task_id"), _available(bindparam("now")))
+    .values(_LEASED)
+)
+
+
+def _claim_compare_and_set(session: Session, user: User, params: dict) -> int | None:
+    for task_id, skipped_by in _CANDIDATES.execute(session, user, **params).all():
         if user.id in (skipped_by or []):
             continue
-        claimed = session.execute(
-            update(AnnotationTask)
-            .where(AnnotationTask.id == task_id, _available(now))
-            .values(_LEASED),
-            {"user_id": user.id, "expires": expires},
+        claimed = session.connection().execute(
+            _CLAIM_IF_STILL_AVAILABLE, {**params, "task_id": task_id}
         )
         session.commit()
         if claimed.rowcount == 1:

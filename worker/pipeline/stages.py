@@ -23,7 +23,7 @@ from backend.models import (
     Round,
     TaskStatus,
 )
-from backend.services.annotations import label_map
+from backend.services.annotations import merge_label_maps
 from backend.services.images import encode_label_png, encode_mask_png
 from backend.storage import Storage, get_storage
 from worker.ml import distributed, selection
@@ -157,12 +157,13 @@ def prepare(ctx: RoundContext, report: Report) -> None:
     for done, image in enumerate(pool, start=1):
         merged_key = None
         if annotations_by_image.get(image.id):
-            merged = np.full((image.height, image.width), ctx.ignore_index, dtype=np.uint8)
-            for annotation in annotations_by_image[image.id]:
-                labels = label_map(
-                    ctx.storage, annotation, image.width, image.height, ctx.ignore_index
-                )
-                merged = np.where(labels != ctx.ignore_index, labels, merged)
+            merged = merge_label_maps(
+                ctx.storage,
+                annotations_by_image[image.id],
+                image.width,
+                image.height,
+                ctx.ignore_index,
+            )
             merged_key = ctx.keys.target_labels(image.id)
             ctx.storage.put(merged_key, encode_label_png(merged))
             labelled_pixels += int((merged != ctx.ignore_index).sum())
