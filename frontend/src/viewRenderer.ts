@@ -51,9 +51,13 @@ export class ViewRenderer {
   drawUi: ((ctx: CanvasRenderingContext2D, t: ViewTransform) => void) | null = null;
   onTransform: ((t: ViewTransform) => void) | null = null;
 
+  /** New canvases (the view remounts between tasks) start at the browser's 300×150: forget
+   * the last view size so the next `resize` sizes them even when the view kept its size. */
   attach(base: HTMLCanvasElement, ui: HTMLCanvasElement): void {
     this.base = base;
     this.ui = ui;
+    this.viewW = 0;
+    this.viewH = 0;
     this.invalidateAll();
   }
 

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from backend.models import Annotation, AnnotationTask
-from tests.browser.conftest import canvas_point, login
+from tests.browser.conftest import canvas_point, canvas_state, login
 from tests.conftest import ADMIN, ANNOTATOR, ANNOTATOR_2, create_project
 
 pytestmark = pytest.mark.browser
@@ -209,6 +209,57 @@ def test_annotator_labels_points_with_the_keyboard(new_page, stack, admin, ppl_r
     ] == 2
 
 
+def _assert_task_drawn(page: Page, client, what: str) -> dict:
+    """The task on screen is drawn: canvases at the element's size, the image over the fitted
+    rectangle and, for point tasks, a marker at every point in view (the current one at
+    least). Polls for a few seconds: frames are drawn on animation frames after the image
+    loads. Returns the task."""
+    expect(page.get_by_test_id("annotate")).to_have_attribute("data-task-id", re.compile(r"\d"))
+    task = client.get(f"/tasks/{_task_id(page)}").json()
+    points = [(p["x"], p["y"]) for p in task["points"]]
+    state: dict = {}
+    for _ in range(50):
+        state = canvas_state(page, points, task["width"], task["height"])
+        w, h = state["css"]
+        drawn = state["size"] == [w, h, w, h] and state["painted"] > 0.9
+        in_view = [m for m in state["markers"] if m is not None]
+        if drawn and all(in_view) and (not points or state["markers"][0]):
+            return task
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{what}: task {task['id']} is not drawn: {state}")
+
+
+def _label_all_points(page: Page, key: str) -> None:
+    done, total = _counter(page)
+    for _ in range(total - done):
+        page.keyboard.press(key)
+    assert _counter(page) == (total, total)
+
+
+def test_the_next_point_task_is_drawn_after_submit_skip_and_previous(new_page, stack, ppl_ready):
+    """Two tasks labelled in a row with the keyboard, then one skipped, then Previous: each
+    time the next task's image and markers are on the canvas, without a reload."""
+    page = new_page(ANNOTATOR)
+    client = stack.client(*ANNOTATOR)
+    _open_project(page, ppl_ready)
+    _assert_task_drawn(page, client, "first task")
+    seen = []
+    for step in ("first submit", "second submit"):
+        seen.append(_task_id(page))
+        _label_all_points(page, "1")
+        page.keyboard.press("Enter")
+        expect(page.get_by_test_id("notice")).to_contain_text(f"task {seen[-1]}")
+        expect(page.get_by_test_id("annotate")).not_to_have_attribute("data-task-id", str(seen[-1]))
+        _assert_task_drawn(page, client, f"after the {step}")
+    skipped = _task_id(page)
+    page.get_by_test_id("skip-task").click()
+    expect(page.get_by_test_id("annotate")).not_to_have_attribute("data-task-id", str(skipped))
+    _assert_task_drawn(page, client, "after a skip")
+    page.get_by_test_id("previous-task").click()
+    expect(page.get_by_test_id("task-info")).to_contain_text(f"Correcting Task {seen[-1]}")
+    _assert_task_drawn(page, client, "after Previous")
+
+
 # --- (3) a reload (and an expired session) keeps the draft ----------------------------------------
 
 
@@ -365,6 +416,26 @@ def test_annotator_fills_and_paints_a_region_task(new_page, stack, spl_ready):
     assert (labels[stroke] == 2).all(), "the brush stroke"
     assert (labels[(segments == 1) & ~stroke] == 1).all(), "the filled segment"
     assert (labels[segments > 1] == 4).all(), "the other segments"
+
+
+def test_the_next_region_task_is_drawn_after_submit(new_page, stack, spl_ready):
+    page = new_page(ANNOTATOR_2)
+    client = stack.client(*ANNOTATOR_2)
+    _open_project(page, spl_ready)
+    expect(page.get_by_test_id("annotate")).to_have_attribute("data-mode", "region")
+    task = _assert_task_drawn(page, client, "first region task")
+    mask = np.array(Image.open(io.BytesIO(client.get(f"/tasks/{task['id']}/mask.png").content)))
+    segments, count = ndimage.label(mask > 0)
+    page.keyboard.press("1")
+    page.keyboard.press("f")
+    for k in range(1, count + 1):
+        ys, xs = np.nonzero(segments == k)
+        page.mouse.click(*canvas_point(page, xs[0], ys[0]))
+    expect(page.get_by_test_id("unlabelled")).to_have_attribute("data-count", "0")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("notice")).to_contain_text(f"task {task['id']}")
+    expect(page.get_by_test_id("annotate")).not_to_have_attribute("data-task-id", str(task["id"]))
+    _assert_task_drawn(page, client, "the next region task")
 
 
 def test_login_screen_and_wrong_password(new_page, stack):
