@@ -86,6 +86,7 @@ _CANVAS_STATE_JS = """([points, imageW, imageH]) => {
   const base = ui.parentElement.querySelector('canvas:not([data-testid])');
   const dpr = window.devicePixelRatio || 1;
   const scale = Number(ui.dataset.scale), ox = Number(ui.dataset.offsetX), oy = Number(ui.dataset.offsetY);
+  if (![scale, ox, oy].every(Number.isFinite)) return {size: [], css: [], painted: 0, imagePixels: 0, markers: points.map(() => 0)};
   // The image's rectangle in device pixels, clipped to the canvas and shrunk by 2 px.
   const x0 = Math.max(0, Math.ceil((ox + 2) * dpr)), y0 = Math.max(0, Math.ceil((oy + 2) * dpr));
   const x1 = Math.min(base.width, Math.floor((ox + imageW * scale - 2) * dpr));

@@ -121,6 +121,26 @@ def _stats(admin, project: dict, email: str) -> dict:
     return {"submissions": 0, "labelled_pixels": 0, "seconds": 0.0}
 
 
+# --- landing: what a person sees first when nothing was ever published ------------------------
+
+
+def test_with_no_round_yet_admins_land_on_the_dashboard_and_annotators_are_told_why(
+    new_page, stack, admin, demo_data, annotator_ids
+):
+    """First in the module on purpose: its project is then the only one, and has no round."""
+    project = create_project(admin, demo_data)
+    _members(admin, project, annotator_ids)
+    page = new_page(ADMIN)
+    expect(page).to_have_url(re.compile(f"/admin/projects/{project['id']}$"))
+    expect(page.get_by_test_id("project-name")).to_have_text(project["name"])
+
+    page = new_page(ANNOTATOR)
+    expect(page).to_have_url(re.compile(f"/annotate/projects/{project['id']}$"))
+    expect(page.get_by_test_id("no-tasks")).to_contain_text("No tasks yet")
+    expect(page.get_by_test_id("no-tasks")).to_contain_text("an admin launches a round")
+    expect(page.get_by_test_id("start")).to_have_count(0)
+
+
 # --- (5) admin: launch a round, watch it progress to done -------------------------------------
 
 

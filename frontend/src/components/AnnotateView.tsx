@@ -7,10 +7,12 @@ import { formatDuration, formatInt } from "../format";
 import { focusScale, isInView } from "../geometry";
 import { useLoader } from "../hooks";
 import { assignLetter, mapKey, type KeyAction } from "../keys";
+import { availability } from "../landing";
 import { ClientKeys, withRetry } from "../submission";
 import { disposeTask, loadPrediction, loadTask } from "../taskLoader";
 import { Stopwatch } from "../timer";
 import { ViewRenderer } from "../viewRenderer";
+import { EmptyStage } from "./EmptyStage";
 import { HelpOverlay } from "./HelpOverlay";
 import { CURRENT_COLOUR, drawBox, drawBrush, drawPoints, labelColour } from "./markers";
 import { IdlePanel, PointPanel } from "./PointPanel";
@@ -44,6 +46,11 @@ function useEditorTick(session: Session | null): number {
 export function AnnotateView({ projectId }: { projectId: number | null }) {
   const { api, navigate, loginOpen, user, currentTasks, letters: letterStore, submitted } = useApp();
   const projects = useLoader(() => api.listProjects(), "projects");
+  // What there is to label: decides the empty stage, and is polled while a round runs.
+  const rounds = useLoader(() => (projectId === null ? Promise.resolve([]) : api.listRounds(projectId)), projectId, {
+    intervalMs: 3000,
+    pollWhile: (list) => availability(list).kind === "running",
+  });
   const project: Project | null = projects.data?.find((p) => p.id === projectId) ?? null;
   const classes = useMemo(() => project?.classes ?? [], [project]);
   const colours = useMemo(() => new Map(classes.map((c) => [c.id, c.colour])), [classes]);
@@ -798,30 +805,18 @@ export function AnnotateView({ projectId }: { projectId: number | null }) {
             </>
           ) : (
             <div class="stage-empty">
-              {projectId === null && <p>Choose a project to start labelling.</p>}
-              {projectId !== null && phase.kind === "idle" && (
-                <>
-                  <p>
-                    Ready when you are. Press <kbd class="kbd">Enter</kbd> or
-                  </p>
-                  <button type="button" class="btn btn-primary btn-lg" data-testid="start" onClick={() => void loadNext()}>
-                    Start labelling
-                  </button>
-                </>
-              )}
-              {phase.kind === "loading" && <p class="loading">Loading task…</p>}
-              {phase.kind === "empty" && (
-                <>
-                  <p data-testid="no-tasks">
-                    Nothing left to label in <strong>{project?.name ?? "this project"}</strong>
-                    {submittedCount > 0 ? ` — you submitted ${submittedCount} task${submittedCount === 1 ? "" : "s"}.` : "."}
-                  </p>
-                  <p class="muted">New tasks appear after the next adaptation round.</p>
-                  <button type="button" class="btn" onClick={() => void loadNext()}>
-                    Check again
-                  </button>
-                </>
-              )}
+              <EmptyStage
+                projectName={projectId === null ? null : (project?.name ?? "this project")}
+                availability={rounds.data ? availability(rounds.data) : null}
+                phase={phase.kind === "idle" || phase.kind === "loading" || phase.kind === "empty" ? phase.kind : "other"}
+                submittedCount={submittedCount}
+                isAdmin={user.role === "admin"}
+                onStart={() => {
+                  rounds.reload();
+                  void loadNext();
+                }}
+                onDashboard={() => projectId !== null && navigate({ view: "admin", projectId, tab: "rounds" })}
+              />
             </div>
           )}
           {phase.kind === "error" && (

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
 import { errorText, type User } from "../api";
 import { AppContext, type AppContextValue, type Services } from "../context";
+import { landingRoute } from "../landing";
 import { parseRoute, routePath, sameRoute, type Route } from "../router";
 import { AdminView } from "./AdminView";
 import { AnnotateView } from "./AnnotateView";
@@ -18,6 +19,8 @@ export function App({ services }: { services: Services }) {
   const [route, setRoute] = useState<Route>(() => parseRoute(window.location.pathname));
   /** Bumped when a different user signs in: views remount with fresh state. */
   const [sessionKey, setSessionKey] = useState(0);
+  /** Signed in at "/": the first screen depends on what there is to label (see landing.ts). */
+  const [landing, setLanding] = useState(() => window.location.pathname === "/");
 
   useEffect(() => gate.subscribe(setLoginNeeded), [gate]);
 
@@ -55,11 +58,30 @@ export function App({ services }: { services: Services }) {
     if (boot === "checking") void loadMe();
   }, []); // start-up only
 
+  useEffect(() => {
+    if (!user || !landing) return;
+    const run = { cancelled: false };
+    void (async () => {
+      try {
+        const projects = await api.listProjects();
+        const rounds = await Promise.all(projects.map(async (p) => [p.id, await api.listRounds(p.id)] as const));
+        if (!run.cancelled) navigate(landingRoute(user, projects, new Map(rounds)), { replace: true });
+      } catch {
+        // The default screen will show the error itself.
+      } finally {
+        if (!run.cancelled) setLanding(false);
+      }
+    })();
+    return () => {
+      run.cancelled = true;
+    };
+  }, [user, landing, api, navigate]);
+
   // Canonical URL for "/" and friends.
   useEffect(() => {
     const path = routePath(route);
-    if (user && path !== window.location.pathname) window.history.replaceState(null, "", path);
-  }, [route, user]);
+    if (user && !landing && path !== window.location.pathname) window.history.replaceState(null, "", path);
+  }, [route, user, landing]);
 
   const onLoggedIn = useCallback(
     (token: string) => {
@@ -79,6 +101,10 @@ export function App({ services }: { services: Services }) {
     setUser(null);
     setBoot("signed-out");
     setSessionKey((k) => k + 1);
+    // The next person to sign in lands as anyone signing in at "/" does.
+    window.history.replaceState(null, "", "/");
+    setRoute(parseRoute("/"));
+    setLanding(true);
   }, [tokens, gate]);
 
   const ctx = useMemo<AppContextValue | null>(
@@ -86,8 +112,8 @@ export function App({ services }: { services: Services }) {
     [services, user, navigate, loginNeeded],
   );
 
-  if (!user || !ctx) {
-    if (boot === "checking" && !loginNeeded) {
+  if (!user || !ctx || landing) {
+    if ((boot === "checking" || (user && landing)) && !loginNeeded) {
       return <div class="splash">Loading…</div>;
     }
     return (

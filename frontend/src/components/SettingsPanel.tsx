@@ -78,7 +78,7 @@ export function SettingsPanel({ project, onUpdated }: { project: Project; onUpda
           {text("images_per_round", "Images per round")}
           {text("auto_advance_percent", "Auto-launch at (% of tasks labelled)", "blank: launch rounds by hand", "decimal")}
           {text("schedule_minutes", "Or every (minutes)", "blank: no schedule")}
-          {text("max_rounds", "Stop after (rounds)", "blank: until the budget is spent")}
+          {text("max_rounds", "Auto-launch no more than (rounds)", "counts every round; blank: no limit")}
         </div>
 
         <h3 class="form-section">Adaptation objective</h3>
