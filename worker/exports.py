@@ -50,7 +50,9 @@ def _round_model(round_id: int, checkpoint_key: str) -> tuple[Any, tuple[int, in
         settings = round_.settings["model"]
         number = round_.number
     state = load_torch(get_storage(), checkpoint_key, _device())
-    model = load_segmenter(state, len(classes), settings["backbone"], _device())
+    model = load_segmenter(
+        state, len(classes), settings["backbone"], _device(), settings.get("output_stride", 16)
+    )
     height, width = settings["image_size"]
     return model, (height, width), classes, number
 
@@ -149,7 +151,8 @@ def _model_zip(storage: Storage, round_id: int) -> bytes:
             "preprocessing": preprocessing(size),
             "files": {
                 "model.torchscript.pt": "torch.jit.load(path) -> logits; no segloop needed",
-                "model.pt": "state dict of worker.ml.models.build_segmenter(num_classes, backbone)",
+                "model.pt": "state dict of worker.ml.models.build_segmenter(num_classes, backbone, "
+                "output_stride=...)",
             },
         }
     buffer = io.BytesIO()

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset
+from torchvision import tv_tensors
+from torchvision.transforms import v2
 
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
 IGNORE_INDEX = 255
 _LABEL_MODES = ("L", "P", "I", "I;16")
 
@@ -36,58 +37,72 @@ def decode_label(data: bytes) -> np.ndarray:
     return label.astype(np.uint8)
 
 
+@dataclass(frozen=True)
+class Augment:
+    """Training augmentation, as torchvision's segmentation references do it: rescale by a
+    random factor (aspect kept), crop or pad back to the training size (padding is ignored
+    by the loss), flip, and jitter colour. ``jitter`` scales brightness, contrast and
+    saturation (0: none); hue moves by a quarter of it."""
+
+    scale: tuple[float, float] = (0.75, 1.5)
+    flip: bool = True
+    jitter: float = 0.2
+
+
 class SegmentationDataset(Dataset):
-    """(image key, label key or None) pairs read through `read`; unlabelled items are all-ignore."""
+    """(image key, label key or None) pairs read through `read`; unlabelled items are all-ignore.
+
+    Images come out as float RGB in [0, 1] (models normalise them their own way), labels as
+    long class ids, both at `size` (height, width; default: the image's own)."""
 
     def __init__(
         self,
         items: Sequence[tuple[str, str | None]],
         read: Callable[[str], bytes],
         size: tuple[int, int] | None = None,
-        augment: bool = False,
+        augment: Augment | None = None,
     ) -> None:
         self.items = list(items)
         self.read = read
         self.size = size
         self.augment = augment
-        self._mean = torch.tensor(IMAGENET_MEAN).view(3, 1, 1)
-        self._std = torch.tensor(IMAGENET_STD).view(3, 1, 1)
 
     def __len__(self) -> int:
         return len(self.items)
 
     def __getitem__(self, index: int) -> dict:
         image_key, label_key = self.items[index]
-        image = Image.fromarray(decode_image(self.read(image_key)))
+        image = torch.from_numpy(decode_image(self.read(image_key)).copy()).permute(2, 0, 1)
+        height, width = self.size or image.shape[-2:]
         if label_key is None:
-            label = Image.new("L", image.size, IGNORE_INDEX)
+            label = torch.full(image.shape[-2:], IGNORE_INDEX, dtype=torch.uint8)
         else:
-            label = Image.fromarray(decode_label(self.read(label_key)))
-        height, width = self.size or (image.height, image.width)
-        if self.augment:
-            image, label = self._scale_crop(image, label, height, width)
-        else:
-            image = image.resize((width, height), Image.BILINEAR)
-            label = label.resize((width, height), Image.NEAREST)
-        image_t = torch.from_numpy(np.array(image)).permute(2, 0, 1).float().div_(255)
-        label_t = torch.from_numpy(np.array(label)).long()
-        if self.augment and torch.rand(()) < 0.5:
-            image_t, label_t = image_t.flip(-1), label_t.flip(-1)
-        return {"image": (image_t - self._mean) / self._std, "label": label_t, "index": index}
+            label = torch.from_numpy(decode_label(self.read(label_key)).copy())
+        pair = (tv_tensors.Image(image), tv_tensors.Mask(label))
+        transform = (
+            _augmentation((height, width), self.augment)
+            if self.augment
+            else v2.Resize((height, width), antialias=True)
+        )
+        image, label = transform(*pair)
+        return {"image": image.float().div_(255), "label": label.long(), "index": index}
 
-    @staticmethod
-    def _scale_crop(
-        image: Image.Image, label: Image.Image, height: int, width: int
-    ) -> tuple[Image.Image, Image.Image]:
-        """Zoom in by up to 25 % and crop back: mild, so street geometry stays plausible."""
-        scale = 1.0 + 0.25 * float(torch.rand(()))
-        h, w = round(height * scale), round(width * scale)
-        top = int(torch.randint(0, h - height + 1, ()))
-        left = int(torch.randint(0, w - width + 1, ()))
-        box = (left, top, left + width, top + height)
-        image = image.resize((w, h), Image.BILINEAR).crop(box)
-        label = label.resize((w, h), Image.NEAREST).crop(box)
-        return image, label
+
+def _augmentation(size: tuple[int, int], augment: Augment) -> v2.Transform:
+    steps: list[v2.Transform] = [
+        # ScaleJitter's target size is (width, height): the image is fitted into it, then
+        # scaled by a factor drawn from scale_range.
+        v2.ScaleJitter((size[1], size[0]), scale_range=augment.scale, antialias=True),
+        v2.RandomCrop(
+            size, pad_if_needed=True, fill={tv_tensors.Image: 0, tv_tensors.Mask: IGNORE_INDEX}
+        ),
+    ]
+    if augment.flip:
+        steps.append(v2.RandomHorizontalFlip())
+    if augment.jitter > 0:
+        j = augment.jitter
+        steps.append(v2.ColorJitter(brightness=j, contrast=j, saturation=j, hue=j / 4))
+    return v2.Compose(steps)
 
 
 def infinite_batches(dataset: Dataset, batch_size: int, seed: int = 0) -> Iterator[dict]:

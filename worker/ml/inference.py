@@ -10,20 +10,24 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from worker.ml.data import IMAGENET_MEAN, IMAGENET_STD, SegmentationDataset
+from worker.ml.data import SegmentationDataset
 from worker.ml.models import Segmenter, build_segmenter
 
 
 def load_segmenter(
-    state_dict: dict[str, torch.Tensor], num_classes: int, backbone: str, device: str = "cpu"
+    state_dict: dict[str, torch.Tensor],
+    num_classes: int,
+    backbone: str,
+    device: str = "cpu",
+    output_stride: int = 16,
 ) -> Segmenter:
-    model = build_segmenter(num_classes, backbone)
+    model = build_segmenter(num_classes, backbone, output_stride=output_stride)
     model.load_state_dict(state_dict)
     return model.to(device).eval()
 
 
 def preprocess(data: bytes, size: tuple[int, int]) -> torch.Tensor:
-    """[1, 3, h, w] exactly as training sees an image (resize, scale, ImageNet normalisation)."""
+    """[1, 3, h, w] exactly as training sees an image (resized, RGB in [0, 1])."""
     return SegmentationDataset([("image", None)], lambda _: data, size=size)[0]["image"][None]
 
 
@@ -54,8 +58,7 @@ def preprocessing(size: tuple[int, int]) -> dict:
         "channels": "RGB",
         "resize": {"height": size[0], "width": size[1], "interpolation": "bilinear"},
         "scale": 1 / 255,
-        "mean": list(IMAGENET_MEAN),
-        "std": list(IMAGENET_STD),
+        "normalise": "none: the model normalises its [0, 1] input itself",
         "layout": "NCHW float32",
         "output": "logits [N, classes, H, W] at the input size; upsample to the image, argmax",
     }

@@ -1,205 +1,142 @@
 """Segmentation network A and LabOR's dual-head pixel selector B.
 
-Both are DeepLabv2-style: a backbone at output stride 8 followed by an ASPP classifier that sums
-dilated 3x3 convolutions. ResNet-101 + ASPP is the paper's network; the light backbones keep the
-same head so CPU runs exercise the same code path.
+A model is ``encoder -> head``. The light backbones (EfficientNet-Lite, the default) use
+DeepLabv3+: the encoder runs the backbone, ASPP and the low-level skip, the head refines and
+classifies at stride 4. The paper's setting (torchvision's ResNet-101, and the other
+torchvision backbones) keeps DeepLabv2: a stride-8 backbone and the ASPP classifier as head.
+B is A's encoder with two heads, so both always belong to the same family.
+
+Models take RGB in [0, 1] and normalise as their backbone was trained (ImageNet mean/std, or
+[-1, 1] for the TF ports), so datasets, augmentations and exported models need not know.
 """
 
 from __future__ import annotations
 
 import copy
-import logging
+from collections.abc import Iterator
 
 import torch
 import torch.nn.functional as F
-import torchvision
-from torch import nn
+from torch import Tensor, nn
 
-logger = logging.getLogger(__name__)
+from worker.ml.backbones import (
+    IMAGENET_MEAN,
+    IMAGENET_STD,
+    LITE,
+    TF_MEAN,
+    TF_STD,
+    TORCHVISION,
+    LiteEncoder,
+    build_torchvision_backbone,
+)
+from worker.ml.heads import ASPPClassifier, DeepLabV3PlusEncoder, DeepLabV3PlusHead
 
-BACKBONES = ("mobilenet_v3_small", "mobilenet_v3_large", "resnet18", "resnet50", "resnet101")
-
-_WEIGHTS = {
-    "mobilenet_v3_small": torchvision.models.MobileNet_V3_Small_Weights.IMAGENET1K_V1,
-    "mobilenet_v3_large": torchvision.models.MobileNet_V3_Large_Weights.IMAGENET1K_V1,
-    "resnet18": torchvision.models.ResNet18_Weights.IMAGENET1K_V1,
-    "resnet50": torchvision.models.ResNet50_Weights.IMAGENET1K_V1,
-    "resnet101": torchvision.models.ResNet101_Weights.IMAGENET1K_V1,
-}
-
-
-def _imagenet_state_dict(name: str) -> dict[str, torch.Tensor] | None:
-    """ImageNet weights from torch hub's cache, or downloaded; None when neither works.
-
-    Workers often run without internet: a missing file must degrade to random initialisation,
-    not fail the round.
-    """
-    try:
-        return _WEIGHTS[name].get_state_dict(progress=False)
-    except Exception as exc:  # offline, proxy, corrupt file: all mean "no weights"
-        logger.warning(
-            "ImageNet weights for %s not available offline; using random initialisation (%s)",
-            name,
-            exc,
-        )
-        return None
+BACKBONES = (*LITE, *TORCHVISION)
+DEFAULT_BACKBONE = "efficientnet_lite0"
 
 
-def _set_dilation(conv: nn.Conv2d, dilation: int) -> None:
-    conv.dilation = (dilation, dilation)
-    conv.padding = ((conv.kernel_size[0] - 1) // 2 * dilation,) * 2
-
-
-def _dilate_mobilenet(features: nn.Sequential, output_stride: int = 8) -> None:
-    """Trade the strides after `output_stride` for dilation, as DeepLab does for ResNets.
-
-    MobileNetV3 only strides in single depthwise convolutions (no strided shortcut), so walking
-    the convolutions in order is enough.
-    """
-    stride, dilation = 1, 1
-    for module in features.modules():
-        if not isinstance(module, nn.Conv2d):
-            continue
-        conv_dilation = dilation
-        if module.stride[0] > 1:
-            if stride >= output_stride:
-                dilation *= module.stride[0]
-                module.stride = (1, 1)
-            else:
-                stride *= module.stride[0]
-        if module.kernel_size[0] > 1:
-            _set_dilation(module, conv_dilation)
-
-
-def _dilate_basic_resnet(model: torchvision.models.ResNet) -> None:
-    """Output stride 8 for BasicBlock ResNets, which torchvision refuses to dilate."""
-    dilation = 1
-    for layer in (model.layer3, model.layer4):
-        previous, dilation = dilation, dilation * 2
-        for i, block in enumerate(layer):
-            block.conv1.stride = (1, 1)
-            _set_dilation(block.conv1, previous if i == 0 else dilation)
-            _set_dilation(block.conv2, dilation)
-            if block.downsample is not None:
-                block.downsample[0].stride = (1, 1)
-
-
-class _ResNetFeatures(nn.Module):
-    def __init__(self, resnet: torchvision.models.ResNet) -> None:
-        super().__init__()
-        self.stem = nn.Sequential(resnet.conv1, resnet.bn1, resnet.relu, resnet.maxpool)
-        self.layer1 = resnet.layer1
-        self.layer2 = resnet.layer2
-        self.layer3 = resnet.layer3
-        self.layer4 = resnet.layer4
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.stem(x)
-        return self.layer4(self.layer3(self.layer2(self.layer1(x))))
-
-
-def build_backbone(name: str, pretrained: bool = False) -> tuple[nn.Module, int]:
-    """Feature extractor at output stride 8 and its number of output channels."""
-    if name not in BACKBONES:
-        raise ValueError(f"unknown backbone {name!r}; choose one of {', '.join(BACKBONES)}")
-    state_dict = _imagenet_state_dict(name) if pretrained else None
-    if name.startswith("mobilenet"):
-        net = getattr(torchvision.models, name)()
-        if state_dict is not None:
-            net.load_state_dict(state_dict)
-        _dilate_mobilenet(net.features)
-        for module in net.features.modules():
-            if isinstance(module, nn.BatchNorm2d):
-                # torchvision's 0.01 suits ImageNet epochs; a few hundred iterations (and a new
-                # domain) would leave the running statistics far from the data.
-                module.momentum = 0.1
-        return net.features, net.features[-1].out_channels
-    if name == "resnet18":
-        net = torchvision.models.resnet18()
-        _dilate_basic_resnet(net)
-    else:
-        net = getattr(torchvision.models, name)(replace_stride_with_dilation=[False, True, True])
-    if state_dict is not None:
-        net.load_state_dict(state_dict)
-    return _ResNetFeatures(net), net.fc.in_features
-
-
-class ASPPClassifier(nn.Module):
-    """DeepLabv2's classifier: the sum of dilated 3x3 convolutions, one per field of view."""
-
-    def __init__(
-        self, in_channels: int, num_classes: int, dilations: tuple[int, ...] = (6, 12, 18, 24)
-    ) -> None:
-        super().__init__()
-        self.convs = nn.ModuleList(
-            nn.Conv2d(in_channels, num_classes, 3, padding=d, dilation=d) for d in dilations
-        )
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        for conv in self.convs:
-            nn.init.normal_(conv.weight, std=0.01)
-            nn.init.zeros_(conv.bias)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return sum(conv(x) for conv in self.convs)
-
-
-def _upsample(logits: torch.Tensor, size: torch.Size) -> torch.Tensor:
+def _upsample(logits: Tensor, size: torch.Size) -> Tensor:
     return F.interpolate(logits, size=size, mode="bilinear", align_corners=False)
 
 
-class Segmenter(nn.Module):
-    """Model A: backbone + ASPP, logits at the input resolution."""
+def _rename_legacy_keys(state_dict: dict, prefix: str, *_: object) -> None:
+    """Checkpoints from before the encoder/head split called them backbone/classifier."""
+    for key in list(state_dict):
+        for old, new in (("backbone.", "encoder."), ("classifier.", "head.")):
+            if key.startswith(prefix + old):
+                state_dict[prefix + new + key[len(prefix + old) :]] = state_dict.pop(key)
+
+
+class _Normalised(nn.Module):
+    """Inputs in [0, 1], normalised by the backbone's own statistics (not saved: they follow
+    from the backbone's name)."""
+
+    def __init__(self, backbone_name: str) -> None:
+        super().__init__()
+        mean, std = (TF_MEAN, TF_STD) if backbone_name in LITE else (IMAGENET_MEAN, IMAGENET_STD)
+        self.register_buffer("mean", torch.tensor(mean).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer("std", torch.tensor(std).view(1, 3, 1, 1), persistent=False)
+        self.backbone_name = backbone_name
+        self._register_load_state_dict_pre_hook(_rename_legacy_keys)
+
+    def normalise(self, x: Tensor) -> Tensor:
+        return (x - self.mean) / self.std
+
+    def encode(self, x: Tensor) -> Tensor:
+        return self.encoder(self.normalise(x))
+
+    def backbone_parameters(self) -> Iterator[nn.Parameter]:
+        """The pretrained part (a DeepLabv3+ encoder also holds new ASPP and skip layers)."""
+        return getattr(self.encoder, "backbone", self.encoder).parameters()
+
+
+class Segmenter(_Normalised):
+    """Model A: logits at the input resolution, and the head's features."""
 
     def __init__(
-        self, backbone: nn.Module, feature_channels: int, num_classes: int, backbone_name: str
+        self, encoder: nn.Module, head: nn.Module, num_classes: int, backbone_name: str
     ) -> None:
-        super().__init__()
-        self.backbone = backbone
-        self.classifier = ASPPClassifier(feature_channels, num_classes)
+        super().__init__(backbone_name)
+        self.encoder = encoder
+        self.head = head
         self.num_classes = num_classes
-        self.backbone_name = backbone_name
-        self.feature_channels = feature_channels
 
-    def forward_with_features(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        features = self.backbone(x)
-        return _upsample(self.classifier(features), x.shape[-2:]), features
+    def forward_with_features(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        logits, features = self.head(self.encode(x))
+        return _upsample(logits, x.shape[-2:]), features
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: Tensor) -> Tensor:
         return self.forward_with_features(x)[0]
 
 
-class DualHeadSelector(nn.Module):
-    """LabOR's selector B: two classifiers on one backbone; where they disagree, ask a human."""
+class DualHeadSelector(_Normalised):
+    """LabOR's selector B: two heads on one encoder; where they disagree, ask a human."""
 
-    def __init__(self, backbone: nn.Module, head1: nn.Module, head2: nn.Module) -> None:
-        super().__init__()
-        self.backbone = backbone
+    def __init__(
+        self, encoder: nn.Module, head1: nn.Module, head2: nn.Module, backbone_name: str
+    ) -> None:
+        super().__init__(backbone_name)
+        self.encoder = encoder
         self.head1 = head1
         self.head2 = head2
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        features = self.backbone(x)
+    def forward(self, x: Tensor, encoded: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
+        """Both heads' logits at the size of `x`, and the encoder's output (what both heads
+        read, and where LabOR's prototypes are taken). `encoded`, when given, is `x` already
+        encoded (a frozen encoder runs once, outside autograd)."""
+        if encoded is None:
+            encoded = self.encode(x)
         size = x.shape[-2:]
-        return (
-            _upsample(self.head1(features), size),
-            _upsample(self.head2(features), size),
-            features,
-        )
+        logits1, logits2 = self.head1(encoded)[0], self.head2(encoded)[0]
+        return _upsample(logits1, size), _upsample(logits2, size), encoded
 
 
 def build_segmenter(
-    num_classes: int, backbone: str = "mobilenet_v3_small", pretrained: bool = False
+    num_classes: int,
+    backbone: str = DEFAULT_BACKBONE,
+    pretrained: bool = False,
+    output_stride: int = 16,
 ) -> Segmenter:
-    features, channels = build_backbone(backbone, pretrained)
-    return Segmenter(features, channels, num_classes, backbone)
+    """DeepLabv3+ on an EfficientNet-Lite (at `output_stride` 8 or 16), DeepLabv2 otherwise."""
+    if backbone in LITE:
+        lite = LiteEncoder(backbone, pretrained, output_stride)
+        encoder = DeepLabV3PlusEncoder(lite, lite.low_channels, lite.channels, output_stride)
+        head: nn.Module = DeepLabV3PlusHead(encoder.out_channels, num_classes)
+    elif backbone in TORCHVISION:
+        encoder, channels = build_torchvision_backbone(backbone, pretrained)
+        head = ASPPClassifier(channels, num_classes)
+    else:
+        raise ValueError(f"unknown backbone {backbone!r}; choose one of {', '.join(BACKBONES)}")
+    return Segmenter(encoder, head, num_classes, backbone)
 
 
 def build_selector(segmenter: Segmenter) -> DualHeadSelector:
-    """Start B from A, with one head re-drawn: identical heads would never disagree."""
-    head2 = copy.deepcopy(segmenter.classifier)
+    """Start B from A, with the second head re-drawn: identical heads would never disagree."""
+    head2 = copy.deepcopy(segmenter.head)
     head2.reset_parameters()
     return DualHeadSelector(
-        copy.deepcopy(segmenter.backbone), copy.deepcopy(segmenter.classifier), head2
+        copy.deepcopy(segmenter.encoder),
+        copy.deepcopy(segmenter.head),
+        head2,
+        segmenter.backbone_name,
     )

@@ -25,10 +25,6 @@ from torch import Tensor, nn
 from torch.utils.data import Dataset
 from torchvision.transforms import v2
 
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
-
-
 def class_mix_mask(
     source_label: Tensor, ignore_index: int = 255, generator: torch.Generator | None = None
 ) -> Tensor:
@@ -88,16 +84,12 @@ def _blur_kernel(size: int) -> int:
 def strong_augment(
     images: Tensor, jitter_strength: float = 0.25, jitter_p: float = 0.8, blur_p: float = 0.5
 ) -> Tensor:
-    """DACS' strong augmentation of ImageNet-normalised images [B,3,H,W], one draw per image.
+    """DACS' strong augmentation of RGB images in [0, 1] [B,3,H,W], one draw per image.
 
     Colour jitter (brightness, contrast, saturation and hue all at `jitter_strength`) and a
-    Gaussian blur (sigma in [0.15, 1.15], kernel about 10 % of the image) work on RGB in [0, 1],
-    so the images are de-normalised first and normalised again after. Photometric only: the
-    result stays pixel-aligned with its input, which pseudo-labels and features rely on.
+    Gaussian blur (sigma in [0.15, 1.15], kernel about 10 % of the image). Photometric only:
+    the result stays pixel-aligned with its input, which pseudo-labels and features rely on.
     """
-    mean = images.new_tensor(IMAGENET_MEAN).view(1, 3, 1, 1)
-    std = images.new_tensor(IMAGENET_STD).view(1, 3, 1, 1)
-    rgb = (images * std + mean).clamp(0.0, 1.0)
     s = jitter_strength
     kernel = (_blur_kernel(images.shape[-1]), _blur_kernel(images.shape[-2]))
     transform = v2.Compose(
@@ -106,7 +98,7 @@ def strong_augment(
             v2.RandomApply([v2.GaussianBlur(kernel, sigma=(0.15, 1.15))], p=blur_p),
         ]
     )
-    return (torch.stack([transform(image) for image in rgb]) - mean) / std
+    return torch.stack([transform(image) for image in images])
 
 
 class MeanTeacherObjective:
