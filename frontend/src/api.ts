@@ -39,6 +39,7 @@ export interface ProjectClass {
 
 export const SELECTION_METHODS = [
   "ppl",
+  "ppl_spread",
   "spl",
   "random",
   "random_mask",
@@ -53,6 +54,9 @@ export const OBJECTIVES = ["none", "dacs", "proda", "daso"] as const;
 export type Objective = (typeof OBJECTIVES)[number];
 
 export const BACKBONES = [
+  "efficientnet_lite0",
+  "efficientnet_lite1",
+  "efficientnet_lite2",
   "mobilenet_v3_small",
   "mobilenet_v3_large",
   "resnet18",
@@ -60,14 +64,22 @@ export const BACKBONES = [
   "resnet101",
 ] as const;
 export type Backbone = (typeof BACKBONES)[number];
+export const OPTIMIZERS = ["adamw", "sgd"] as const;
+export type Optimizer = (typeof OPTIMIZERS)[number];
+export const SELECTOR_TRAINING = ["heads", "all"] as const;
+export type SelectorTraining = (typeof SELECTOR_TRAINING)[number];
 
 /** The model's training settings (server defaults fill anything left out). */
 export interface ModelSettings {
   backbone: Backbone;
   pretrained: boolean;
+  /** EfficientNet-Lite only: 8 or 16 */
+  output_stride: number;
+  optimizer: Optimizer;
   iterations: number;
   finetune_iterations: number;
   selector_iterations: number;
+  selector_training: SelectorTraining;
   batch_size: number;
   lr: number;
   /** [height, width] */

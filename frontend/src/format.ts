@@ -41,6 +41,7 @@ export function humanize(id: string): string {
 
 const METHOD_NAMES: Record<string, string> = {
   ppl: "LabOR PPL (points)",
+  ppl_spread: "LabOR PPL, one point per region first",
   spl: "LabOR SPL (regions)",
   random: "Random pixels",
   random_mask: "Random regions",

@@ -10,21 +10,28 @@ import {
   type Backbone,
   type ModelSettings,
   type Objective,
+  type Optimizer,
   type Project,
   type ProjectUpdate,
   type SelectionMethod,
+  type SelectorTraining,
+  OPTIMIZERS,
+  SELECTOR_TRAINING,
 } from "./api";
 
 /** The server's defaults (backend/schemas.py ModelSettings), for settings a project does not carry. */
 export const MODEL_DEFAULTS: ModelSettings = {
-  backbone: "mobilenet_v3_small",
-  pretrained: false,
+  backbone: "efficientnet_lite0",
+  pretrained: true,
+  output_stride: 16,
+  optimizer: "adamw",
   iterations: 300,
-  finetune_iterations: 200,
-  selector_iterations: 150,
-  batch_size: 4,
-  lr: 0.01,
-  image_size: [96, 128],
+  finetune_iterations: 150,
+  selector_iterations: 100,
+  selector_training: "heads",
+  batch_size: 8,
+  lr: 0.001,
+  image_size: [192, 256],
   adversarial_weight: 0.001,
   checkpoint_every: 50,
   seed: 0,
@@ -44,9 +51,12 @@ export interface SettingsFormState {
   max_rounds: string;
   backbone: Backbone;
   pretrained: boolean;
+  output_stride: string;
+  optimizer: Optimizer;
   iterations: string;
   finetune_iterations: string;
   selector_iterations: string;
+  selector_training: SelectorTraining;
   batch_size: string;
   lr: string;
   image_height: string;
@@ -65,12 +75,15 @@ export function modelSettingsOf(project: Project): ModelSettings {
   return {
     backbone: (BACKBONES as readonly string[]).includes(String(m.backbone)) ? (m.backbone as Backbone) : MODEL_DEFAULTS.backbone,
     pretrained: typeof m.pretrained === "boolean" ? m.pretrained : MODEL_DEFAULTS.pretrained,
+    output_stride: num(m.output_stride, MODEL_DEFAULTS.output_stride),
+    optimizer: oneOf(OPTIMIZERS, m.optimizer, MODEL_DEFAULTS.optimizer),
     iterations: num(m.iterations, MODEL_DEFAULTS.iterations),
     finetune_iterations: num(m.finetune_iterations, MODEL_DEFAULTS.finetune_iterations),
     selector_iterations: num(m.selector_iterations, MODEL_DEFAULTS.selector_iterations),
+    selector_training: oneOf(SELECTOR_TRAINING, m.selector_training, MODEL_DEFAULTS.selector_training),
     batch_size: num(m.batch_size, MODEL_DEFAULTS.batch_size),
     lr: num(m.lr, MODEL_DEFAULTS.lr),
-    image_size: [num(size[0], 96), num(size[1], 128)],
+    image_size: [num(size[0], MODEL_DEFAULTS.image_size[0]), num(size[1], MODEL_DEFAULTS.image_size[1])],
     adversarial_weight: num(m.adversarial_weight, MODEL_DEFAULTS.adversarial_weight),
     checkpoint_every: num(m.checkpoint_every, MODEL_DEFAULTS.checkpoint_every),
     seed: num(m.seed, MODEL_DEFAULTS.seed),
@@ -79,6 +92,10 @@ export function modelSettingsOf(project: Project): ModelSettings {
 
 function optional(v: number | null | undefined, show: (v: number) => string): string {
   return typeof v === "number" && Number.isFinite(v) ? show(v) : "";
+}
+
+function oneOf<T extends string>(choices: readonly T[], v: unknown, fallback: T): T {
+  return choices.find((c) => c === v) ?? fallback;
 }
 
 function num(v: unknown, fallback: number): number {
@@ -99,9 +116,12 @@ export function settingsFromProject(project: Project): SettingsFormState {
     max_rounds: optional(project.max_rounds, String),
     backbone: m.backbone,
     pretrained: m.pretrained,
+    output_stride: String(m.output_stride),
+    optimizer: m.optimizer,
     iterations: String(m.iterations),
     finetune_iterations: String(m.finetune_iterations),
     selector_iterations: String(m.selector_iterations),
+    selector_training: m.selector_training,
     batch_size: String(m.batch_size),
     lr: String(m.lr),
     image_height: String(m.image_size[0]),
@@ -158,9 +178,12 @@ export function validateSettings(form: SettingsFormState, project: Project): Set
   const model: ModelSettings = {
     backbone: form.backbone,
     pretrained: form.pretrained,
+    output_stride: form.output_stride === "8" ? 8 : 16,
+    optimizer: form.optimizer,
     iterations: int("iterations", 1, 1_000_000),
     finetune_iterations: int("finetune_iterations", 1, 1_000_000),
     selector_iterations: int("selector_iterations", 1, 1_000_000),
+    selector_training: form.selector_training,
     batch_size: int("batch_size", 1, 256),
     lr: real("lr", 0, 1, true),
     image_size: [int("image_height", 16, 4096), int("image_width", 16, 4096)],

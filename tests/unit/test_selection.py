@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -142,6 +143,29 @@ def test_ppl_picks_the_pixels_nearest_the_prototype():
     # prototype = mean of the 5 inconsistent pixels = 3.2 -> x = 4, then 2, then 1
     assert sel.select_ppl(p1, p2, features, 1, min_distance=0) == [[(4, 0)]]
     assert sel.select_ppl(p1, p2, features, 3, min_distance=0) == [[(4, 0), (2, 0), (1, 0)]]
+
+
+def test_ppl_per_segment_takes_one_point_from_each_inconsistent_region_first():
+    """Two separate regions of one class: the paper's PPL takes both points from the region
+    nearest the prototype; per segment, each region gives its best pixel first."""
+    cls = torch.full((1, 60), -1)
+    cls[0, :30] = 0  # region A, features near the prototype
+    cls[0, 40:] = 0  # region B, features farther off
+    p1, p2 = class_pair(cls, 2)
+    features = torch.zeros(1, 1, 1, 60)
+    features[0, 0, 0, :30] = torch.linspace(1.0, 1.2, 30)
+    features[0, 0, 0, 40:] = torch.linspace(5.0, 5.5, 20)
+    paper = sel.select_ppl(p1, p2, features, 2, min_distance=0)[0]
+    assert all(x < 30 for x, _ in paper)
+    spread = sel.select_ppl(p1, p2, features, 2, min_distance=0, per_segment=True)[0]
+    assert sorted(x < 30 for x, _ in spread) == [False, True]
+    # Specks under MIN_SEGMENT pixels wait until the real regions run out of pixels.
+    cls[0, 35] = 0
+    features[0, 0, 0, 35] = 2.6  # the single pixel nearest the prototype
+    p1, p2 = class_pair(cls, 2)
+    assert sel.select_ppl(p1, p2, features, 1, min_distance=0)[0] == [(35, 0)]
+    speck_last = sel.select_ppl(p1, p2, features, 3, min_distance=0, per_segment=True)[0]
+    assert 35 not in [x for x, _ in speck_last]
 
 
 def test_ppl_uses_the_mean_of_both_heads_for_the_class():
@@ -393,3 +417,23 @@ def test_class_feature_sums_equal_sums_of_upsampled_features():
     sums = sel._class_feature_sums(low, ys, xs, inverse, 3, 10, 13)
     expected = torch.stack([full[:, ys[inverse == k], xs[inverse == k]].sum(1) for k in range(3)])
     assert torch.allclose(sums, expected, atol=1e-4)
+
+
+@pytest.mark.parametrize("method", ["ppl", "random", "entropy", "margin"])
+def test_point_methods_spread_their_points_by_default(method):
+    """A third of the side of each point's share of the image: 12 px for 40 points here."""
+    torch.manual_seed(0)
+    p1 = torch.rand(1, 3, 192, 256).softmax(1)
+    p2 = torch.rand(1, 3, 192, 256).softmax(1)
+    result = sel.select(
+        method,
+        prob1=p1,
+        prob2=p2,
+        features=torch.rand(1, 8, 48, 64),
+        n_points=40,
+        generator=torch.Generator().manual_seed(0),
+    )
+    points = np.array(result.points[0], dtype=float)
+    assert len(points) == 40
+    gaps = np.sqrt(((points[:, None] - points[None]) ** 2).sum(-1))
+    assert gaps[~np.eye(40, dtype=bool)].min() >= sel.point_spacing(192, 256, 40) == 11.7

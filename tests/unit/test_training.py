@@ -6,7 +6,7 @@ import pytest
 import torch
 from PIL import Image
 
-from worker.ml.data import SegmentationDataset, decode_label, infinite_batches
+from worker.ml.data import Augment, SegmentationDataset, decode_label, infinite_batches
 from worker.ml.metrics import evaluate
 from worker.ml.models import build_segmenter, build_selector
 from worker.ml.synthetic import generate_demo_dataset
@@ -71,9 +71,9 @@ def test_colour_coded_labels_are_refused_with_advice() -> None:
         decode_label(_png(np.zeros((2, 2, 3))))
 
 
-def test_items_are_normalised_resized_and_unlabelled_ones_all_ignore() -> None:
+def test_items_are_rgb_in_0_1_resized_and_unlabelled_ones_all_ignore() -> None:
     image = np.zeros((20, 30, 3))
-    image[...] = (124, 116, 104)  # the ImageNet mean
+    image[...] = (255, 51, 0)
     label = np.zeros((20, 30))
     label[:, 16:] = 2
     files = {"im": _png(image), "lb": _png(label)}
@@ -81,7 +81,7 @@ def test_items_are_normalised_resized_and_unlabelled_ones_all_ignore() -> None:
 
     item = dataset[0]
     assert item["image"].shape == (3, 8, 12) and item["image"].dtype == torch.float32
-    assert item["image"].abs().max() < 0.02
+    torch.testing.assert_close(item["image"][:, 0, 0], torch.tensor([1.0, 0.2, 0.0]))
     assert item["label"].dtype == torch.int64
     assert set(item["label"].unique().tolist()) == {0, 2}  # nearest: no invented class 1
     assert item["index"] == 0
@@ -89,20 +89,44 @@ def test_items_are_normalised_resized_and_unlabelled_ones_all_ignore() -> None:
 
 
 def test_augmentation_moves_image_and_label_together() -> None:
-    image = np.zeros((24, 32, 3))
-    image[:, :10, 0] = 255  # the red stripe is class 1, the rest class 0
+    image = np.full((24, 32, 3), 100)  # grey class 0, never the black of the padding
+    image[:, :10, 0] = 255  # the red stripe is class 1
     label = np.zeros((24, 32))
     label[:, :10] = 1
     files = {"im": _png(image), "lb": _png(label)}
-    dataset = SegmentationDataset([("im", "lb")], files.__getitem__, augment=True)
+    dataset = SegmentationDataset(
+        [("im", "lb")], files.__getitem__, size=(24, 32), augment=Augment(jitter=0.0)
+    )
     torch.manual_seed(0)
-    sides = set()
-    for _ in range(20):
+    sides, padded, zoomed = set(), 0, 0
+    for _ in range(30):
         item = dataset[0]
-        red = item["image"][0] > 0
-        assert torch.equal(red, item["label"] == 1)
-        sides.add(bool(item["label"][:, 0].eq(1).all()))
+        label = item["label"]
+        assert item["image"].shape == (3, 24, 32) and label.shape == (24, 32)
+        red = item["image"][0] > 0.5
+        # Bilinear image, nearest label: they may differ along the stripe's edge only.
+        assert (red != (label == 1)).sum() <= 2 * 24
+        assert ((label == 255) == (item["image"].sum(0) == 0)).float().mean() > 0.95
+        sides.add(bool(label[:, 0].eq(1).all()))
+        padded += bool((label == 255).any())  # scaled down: padded, and the padding ignored
+        zoomed += int((label[0] == 1).sum()) > 10  # scaled up: the 10-pixel stripe widens
     assert sides == {True, False}  # both flipped and unflipped were seen
+    assert padded > 0 and zoomed > 0
+
+
+def test_colour_jitter_changes_the_image_but_never_the_labels() -> None:
+    image = np.full((24, 32, 3), 128)
+    label = np.zeros((24, 32))
+    label[:, :10] = 1
+    files = {"im": _png(image), "lb": _png(label)}
+    dataset = SegmentationDataset(
+        [("im", "lb")], files.__getitem__, augment=Augment(scale=(1.0, 1.0), flip=False)
+    )
+    torch.manual_seed(0)
+    items = [dataset[0] for _ in range(5)]
+    assert len({round(float(item["image"].mean()), 3) for item in items}) > 1
+    for item in items:
+        assert torch.equal(item["label"], torch.from_numpy(label).long())
 
 
 def test_infinite_batches_cover_a_dataset_smaller_than_a_batch_forever() -> None:
@@ -147,7 +171,7 @@ def source_run(demo: Path) -> dict:
     losses = train_segmenter(
         model,
         TrainConfig(iterations=100),
-        _batches(_dataset(demo, "source/train", augment=True)),
+        _batches(_dataset(demo, "source/train", augment=Augment())),
         on_progress=lambda i, total, _: progress.append((i, total)),
     )
     after = evaluate(model, source_eval, NUM_CLASSES)["miou"]
@@ -175,7 +199,7 @@ def test_same_seed_gives_the_same_model(demo: Path) -> None:
         torch.manual_seed(seed)
         model = build_segmenter(NUM_CLASSES)
         cfg = TrainConfig(iterations=3, seed=seed)
-        train_segmenter(model, cfg, _batches(_dataset(demo, "source/train", augment=True)))
+        train_segmenter(model, cfg, _batches(_dataset(demo, "source/train", augment=Augment())))
         return _weights(model)
 
     a, b, c = run(0), run(0), run(1)
@@ -281,7 +305,9 @@ def test_the_self_training_objective_is_optimised_every_iteration(demo: Path) ->
     pool = _dataset(demo, "target/train", labelled=False)
     losses = train_segmenter(
         model,
-        TrainConfig(iterations=12, target_weight=0.0, adversarial_weight=0.0),
+        TrainConfig(
+            iterations=12, optimizer="sgd", lr=0.01, target_weight=0.0, adversarial_weight=0.0
+        ),
         _batches(_dataset(demo, "source/train")),
         target_unlabelled=_batches(pool),
         objective=objective,
@@ -330,12 +356,12 @@ def test_objective_views_leave_batch_norm_statistics_to_the_real_images(demo: Pa
 
 def test_discrepancy_gradient_reaches_the_heads_only() -> None:
     selector = build_selector(build_segmenter(NUM_CLASSES))
-    images = torch.randn(2, 3, 32, 48)
-    features = selector.backbone(images)
+    images = torch.rand(2, 3, 32, 48)
+    features = selector.encode(images)
     (-head_discrepancy(selector, features, images.shape[-2:])).backward()
-    assert all(p.grad is None for p in selector.backbone.parameters())
-    assert selector.head1.convs[0].weight.grad.abs().sum() > 0
-    assert selector.head2.convs[0].weight.grad.abs().sum() > 0
+    assert all(p.grad is None for p in selector.encoder.parameters())
+    assert selector.head1.classifier.weight.grad.abs().sum() > 0
+    assert selector.head2.classifier.weight.grad.abs().sum() > 0
 
 
 def test_pseudo_labels_keep_confident_pixels_and_let_humans_override() -> None:
@@ -363,14 +389,72 @@ def test_selector_heads_learn_to_disagree_on_the_target(demo: Path, source_run: 
     def disagreement(weight: float) -> tuple[float, float]:
         torch.manual_seed(0)
         selector = build_selector(teacher)
-        cfg = TrainConfig(iterations=20, discrepancy_weight=weight)
+        cfg = TrainConfig(iterations=20, lr=1e-2, discrepancy_weight=weight)
         train_selector(selector, teacher, cfg, _batches(source, 2), None, _batches(pool, 2))
         prob1, prob2, features = predict_selector(selector, images)
-        assert features.shape[:2] == (len(pool), 576)
+        assert features.shape[:2] == (len(pool), 176)
         inconsistent = (prob1.argmax(1) != prob2.argmax(1)).float().mean().item()
         return (prob1 - prob2).abs().mean().item(), inconsistent
 
-    pushed_apart, inconsistent = disagreement(2.0)
+    pushed_apart, inconsistent = disagreement(1.0)
     left_alone, inconsistent_anyway = disagreement(0.0)
     assert pushed_apart > 1.5 * left_alone
     assert inconsistent_anyway < inconsistent < 0.5  # apart on some pixels, not everywhere
+
+
+def test_heads_only_selector_training_leaves_the_encoder_as_a_was(
+    demo: Path, source_run: dict
+) -> None:
+    teacher = source_run["model"]
+    source = _dataset(demo, "source/train")
+    pool = _dataset(demo, "target/train", labelled=False)
+
+    def trained(heads_only: bool) -> torch.nn.Module:
+        torch.manual_seed(0)
+        selector = build_selector(teacher)
+        cfg = TrainConfig(iterations=3, lr=1e-2, selector_heads_only=heads_only)
+        train_selector(selector, teacher, cfg, _batches(source, 2), None, _batches(pool, 2))
+        return selector
+
+    def same(a: torch.nn.Module, b: torch.nn.Module) -> bool:
+        return all(
+            torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values())
+        )
+
+    heads_only, everything = trained(True), trained(False)
+    assert same(heads_only.encoder, teacher.encoder)  # running statistics included
+    assert not same(heads_only.head1, teacher.head)
+    assert not same(everything.encoder, teacher.encoder)
+
+
+def test_sgd_backbones_learn_at_a_tenth_of_the_rate_after_a_linear_warm_up() -> None:
+    from worker.ml.training import _make_optimizer, _schedule_lr
+
+    model = build_segmenter(NUM_CLASSES)
+    cfg = TrainConfig(iterations=100, optimizer="sgd", lr=1e-3, warmup_fraction=0.1)
+    optimizer = _make_optimizer(model, cfg)
+    backbone = {id(p) for p in model.backbone_parameters()}
+    rates = []
+    for iteration in (0, 9, 10, 55, 99):
+        _schedule_lr(optimizer, cfg, iteration)
+        by_part = {
+            "backbone" if id(g["params"][0]) in backbone else "new": g["lr"]
+            for g in optimizer.param_groups
+        }
+        assert by_part["backbone"] == pytest.approx(0.1 * by_part["new"])
+        rates.append(by_part["new"])
+    assert rates[0] == pytest.approx(1e-3 / 11)  # warm-up starts low ...
+    assert rates[1] == pytest.approx(1e-3 * 10 / 11)
+    assert rates[2] == pytest.approx(1e-3)  # ... peaks after it, then decays
+    assert rates[2] > rates[3] > rates[4] > 0
+    assert len(optimizer.param_groups) == 2
+    assert sum(len(g["params"]) for g in optimizer.param_groups) == len(list(model.parameters()))
+
+
+def test_adamw_trains_backbone_and_new_layers_at_one_rate() -> None:
+    from worker.ml.training import _make_optimizer, _schedule_lr
+
+    optimizer = _make_optimizer(build_segmenter(NUM_CLASSES), TrainConfig(lr=1e-3))
+    _schedule_lr(optimizer, TrainConfig(lr=1e-3, iterations=100), 50)
+    assert isinstance(optimizer, torch.optim.AdamW)
+    assert len({g["lr"] for g in optimizer.param_groups}) == 1

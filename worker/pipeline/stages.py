@@ -28,7 +28,13 @@ from backend.services.images import encode_label_png, encode_mask_png
 from backend.storage import Storage, get_storage
 from worker.ml import distributed, selection
 from worker.ml.adaptation import build_objective
-from worker.ml.data import SegmentationDataset, decode_image, decode_label, infinite_batches
+from worker.ml.data import (
+    Augment,
+    SegmentationDataset,
+    decode_image,
+    decode_label,
+    infinite_batches,
+)
 from worker.ml.metrics import evaluate as evaluate_model
 from worker.ml.models import Segmenter, build_segmenter, build_selector
 from worker.ml.training import (
@@ -48,7 +54,10 @@ from worker.pipeline.artifacts import (
 )
 
 Report = Callable[..., None]
-SELECTOR_METHODS = {"ppl", "spl"}
+SELECTOR_METHODS = {"ppl", "ppl_spread", "spl"}
+# B's heads are new (the second one re-drawn) and train for few iterations: at A's rate they
+# barely move apart (tests/unit/test_training.py measures the heads' disagreement).
+SELECTOR_LR_SCALE = 10.0
 
 
 class PipelineError(RuntimeError):
@@ -82,14 +91,24 @@ class RoundContext:
             iterations=iterations,
             batch_size=model["batch_size"],
             lr=model["lr"],
+            optimizer=model.get("optimizer", "sgd"),
             adversarial_weight=model["adversarial_weight"],
+            selector_heads_only=model.get("selector_training", "heads") == "heads",
             checkpoint_every=model["checkpoint_every"],
             device=self.device,
             seed=model["seed"] + self.number,
         )
 
+    def build_model(self, pretrained: bool = False) -> Segmenter:
+        model = self.model_settings
+        return build_segmenter(
+            len(self.classes), model["backbone"], pretrained, model.get("output_stride", 16)
+        )
+
     def dataset(self, items: list[tuple[str, str | None]], augment: bool = False):
-        return SegmentationDataset(items, self.storage.get, size=self.image_size, augment=augment)
+        return SegmentationDataset(
+            items, self.storage.get, size=self.image_size, augment=Augment() if augment else None
+        )
 
     @property
     def batch_seed(self) -> int:
@@ -199,7 +218,7 @@ def _previous_model_key(ctx: RoundContext) -> str | None:
 
 
 def _load_model(ctx: RoundContext, key: str) -> Segmenter:
-    model = build_segmenter(len(ctx.classes), ctx.model_settings["backbone"])
+    model = ctx.build_model()
     model.load_state_dict(load_torch(ctx.storage, key, ctx.device))
     return model.to(ctx.device).eval()
 
@@ -283,9 +302,7 @@ def fit_model(ctx: RoundContext, report: Report) -> None:
     round's model; round 0 first trains half its iterations without the objective."""
     manifest = load_json(ctx.storage, ctx.keys.manifest)
     _seed_init(ctx)
-    model = build_segmenter(
-        len(ctx.classes), ctx.model_settings["backbone"], ctx.model_settings["pretrained"]
-    ).to(ctx.device)
+    model = ctx.build_model(ctx.model_settings["pretrained"]).to(ctx.device)
     previous = _previous_model_key(ctx)
     if previous is not None:
         model.load_state_dict(load_torch(ctx.storage, previous, ctx.device))
@@ -346,10 +363,12 @@ def fit_selector(ctx: RoundContext, report: Report) -> None:
     resume = _load_if_exists(ctx, ctx.keys.selector_checkpoint)
     source, target_labelled, target_pool, _ = _training_inputs(ctx, manifest)
     iterations = ctx.model_settings["selector_iterations"]
+    cfg = ctx.train_config(iterations)
+    cfg.lr *= SELECTOR_LR_SCALE
     train_selector(
         selector,
         teacher,
-        ctx.train_config(iterations),
+        cfg,
         source,
         target_labelled,
         target_pool,

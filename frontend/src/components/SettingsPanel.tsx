@@ -1,5 +1,18 @@
 import { useState } from "preact/hooks";
-import { BACKBONES, errorText, OBJECTIVES, SELECTION_METHODS, type Backbone, type Objective, type Project, type SelectionMethod } from "../api";
+import {
+  BACKBONES,
+  errorText,
+  OBJECTIVES,
+  OPTIMIZERS,
+  SELECTION_METHODS,
+  SELECTOR_TRAINING,
+  type Backbone,
+  type Objective,
+  type Optimizer,
+  type Project,
+  type SelectionMethod,
+  type SelectorTraining,
+} from "../api";
 import { useApp } from "../context";
 import { isRegionMethod, methodName, objectiveName } from "../format";
 import { settingsFromProject, validateSettings, type SettingsErrors, type SettingsFormState } from "../settingsForm";
@@ -119,6 +132,33 @@ export function SettingsPanel({ project, onUpdated }: { project: Project; onUpda
           <label class="field check-field">
             <input type="checkbox" checked={form.pretrained} onChange={(e) => set("pretrained", e.currentTarget.checked)} />
             <span>ImageNet-pretrained backbone</span>
+          </label>
+          <label class="field">
+            <span class="field-label">Output stride</span>
+            <select value={form.output_stride} onChange={(e) => set("output_stride", e.currentTarget.value)} data-testid="setting-output_stride">
+              <option value="16">16 (fast)</option>
+              <option value="8">8 (finer, about 3× slower)</option>
+            </select>
+          </label>
+          <label class="field">
+            <span class="field-label">Optimiser</span>
+            <select value={form.optimizer} onChange={(e) => set("optimizer", e.currentTarget.value as Optimizer)}>
+              {OPTIMIZERS.map((o) => (
+                <option key={o} value={o}>
+                  {o === "adamw" ? "AdamW" : "SGD (DeepLab)"}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label class="field">
+            <span class="field-label">Selector B trains</span>
+            <select value={form.selector_training} onChange={(e) => set("selector_training", e.currentTarget.value as SelectorTraining)}>
+              {SELECTOR_TRAINING.map((t) => (
+                <option key={t} value={t}>
+                  {t === "heads" ? "its two heads (on A's encoder)" : "all of it"}
+                </option>
+              ))}
+            </select>
           </label>
           {text("batch_size", "Batch size")}
           {text("iterations", "Round 0 iterations")}
