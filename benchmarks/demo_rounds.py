@@ -10,6 +10,7 @@ ground truth, launches round 1, waits, and prints target-val mIoU of both rounds
 import argparse
 import json
 import time
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -56,17 +57,28 @@ def main() -> None:
             counts = run_oracle(oracle, args.project, args.labels)
             print(f"oracle: {counts['tasks']} tasks, {counts['labelled_pixels']} labelled pixels")
 
-    print(f"\n{'round':>5}  {'labelled px':>11}  {'labelled %':>10}  {'val mIoU':>8}")
+    print(
+        f"\n{'round':>5}  {'seconds':>7}  {'labelled px':>11}  {'labelled %':>10}  {'val mIoU':>8}"
+    )
     for round_ in results:
         metrics = round_["metrics"]
         print(
-            f"{round_['number']:>5}  {metrics['labelled_pixels']:>11}  "
+            f"{round_['number']:>5}  {seconds(round_):>7.0f}  {metrics['labelled_pixels']:>11}  "
             f"{100 * metrics['labelled_fraction']:>9.3f}%  {100 * metrics['miou']:>7.2f}"
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(
-        json.dumps([r["metrics"] | {"round": r["number"]} for r in results], indent=2)
+        json.dumps(
+            [r["metrics"] | {"round": r["number"], "seconds": seconds(r)} for r in results],
+            indent=2,
+        )
     )
+
+
+def seconds(round_: dict) -> float:
+    """From the worker taking the round to its end (the queue wait is not the round's)."""
+    started = datetime.fromisoformat(round_["started_at"])
+    return (datetime.fromisoformat(round_["finished_at"]) - started).total_seconds()
 
 
 if __name__ == "__main__":

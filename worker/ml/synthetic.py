@@ -348,7 +348,7 @@ def _write_split(
 def generate_demo_dataset(
     root: Path,
     seed: int = 0,
-    size: tuple[int, int] = (128, 96),
+    size: tuple[int, int] = (256, 192),
     n_source: int = 40,
     n_pool: int = 30,
     n_val: int = 12,
