@@ -54,7 +54,7 @@ def discrepancy_map(prob1: Tensor, prob2: Tensor) -> Tensor:
 def inconsistency_mask(prob1: Tensor, prob2: Tensor) -> Tensor:
     """Bool ``[B, H, W]``: the two heads' argmax classes differ (LabOR's label-request mask)."""
     _check_pair(prob1, prob2)
-    return prob1.argmax(dim=1) != prob2.argmax(dim=1)
+    return _classes(prob1) != _classes(prob2)
 
 
 # --------------------------------------------------------------------------- LabOR SPL
@@ -184,7 +184,16 @@ def _slic(
     pixels = pixels.numpy() if pixels.dtype == torch.uint8 else pixels.float().clamp(0, 1).numpy()
     return np.stack(
         [
-            slic(p, n_segments=n_segments, compactness=compactness, start_label=1, channel_axis=-1)
+            slic(
+                p,
+                n_segments=n_segments,
+                compactness=compactness,
+                start_label=1,
+                channel_axis=-1,
+                # 4 of the default 10 k-means passes: about as many segments, a third of the
+                # time (benchmarks/selection_speed.py); SPL only needs their edges roughly.
+                max_num_iter=4,
+            )
             for p in pixels
         ]
     )
@@ -228,7 +237,7 @@ def select_ppl(
         raise ValueError(f"features must be [{b}, D, h, w], got {tuple(features.shape)}")
     device = features.device
     candidates = _allowed(inconsistency_mask(prob1, prob2), exclude).to(device)
-    predicted = (prob1.detach() + prob2.detach()).argmax(dim=1).to(device)
+    predicted = _classes(prob1.detach() + prob2.detach()).to(device)
     result: Points = []
     for i in range(b):
         ys, xs = torch.nonzero(candidates[i], as_tuple=True)
@@ -513,7 +522,7 @@ def ripu_region_score(
     def window_mean(x: Tensor) -> Tensor:
         return F.avg_pool2d(x, size, stride=1, padding=radius, count_include_pad=False)
 
-    onehot = F.one_hot(prob.argmax(dim=1), c).permute(0, 3, 1, 2).float()
+    onehot = F.one_hot(_classes(prob), c).permute(0, 3, 1, 2).float()
     share = window_mean(onehot)
     impurity = -torch.special.xlogy(share, share).sum(dim=1) / norm
     unc = (window_mean(entropy) if uncertainty == "window" else entropy)[:, 0]
@@ -712,6 +721,12 @@ def select(
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _classes(prob: Tensor) -> Tensor:
+    """Argmax over the class dim, first index on ties. `max(dim=1)` is the same and on CPU
+    about 8x faster than `argmax(dim=1)` on [B, C, H, W] (half of PPL's time went there)."""
+    return prob.max(dim=1).indices
 
 
 def point_spacing(height: int, width: int, n_points: int) -> float:
