@@ -22,7 +22,6 @@ from worker.ml.adaptation.dacs import (
 torch.set_num_threads(1)
 
 
-
 def in_range_images(batch: int, height: int, width: int) -> torch.Tensor:
     """RGB in [0, 1], as datasets hand images to models."""
     return torch.rand(batch, 3, height, width)
@@ -117,6 +116,32 @@ def test_dacs_labelled_target_pixels_override_pseudo_labels(monkeypatch) -> None
     expected = F.cross_entropy(model(target["image"]), target["label"])
     assert loss.item() == pytest.approx(expected.item(), rel=1e-5)
     assert log["dacs_mix_fraction"] == 0.0
+
+
+@pytest.mark.parametrize("pixelwise", [0, 1])
+def test_dacs_weights_unsure_target_pixels_by_image_or_drops_them(monkeypatch, pixelwise) -> None:
+    """Target pixels the teacher is unsure of: DACS keeps them at the image's confident
+    fraction; pixelwise (the default) leaves them out and keeps the confident ones whole."""
+    model = TinySeg().eval()
+    objective = build_objective(
+        "dacs", {"jitter_p": 0.0, "blur_p": 0.0, "pixelwise": pixelwise}, num_classes=3
+    )
+    objective.prepare(model, [], "cpu")
+    monkeypatch.setattr(
+        "worker.ml.adaptation.dacs.class_mix_mask", lambda y, ignore: torch.zeros_like(y).bool()
+    )
+    # The teacher: confident class 1 on the left half, unsure (class 2 by a hair) on the right.
+    logits = torch.zeros(1, 3, 4, 4)
+    logits[:, 1, :, :2] = 10.0
+    logits[:, 2, :, 2:] = 0.1
+    monkeypatch.setattr(objective, "_teacher", lambda x: logits)
+    target = {"image": in_range_images(1, 4, 4), "label": torch.full((1, 4, 4), 255)}
+    source = {"image": in_range_images(1, 4, 4), "label": torch.zeros(1, 4, 4, dtype=torch.long)}
+    loss, _ = objective.loss(model, source, target, 0)
+    ce = F.cross_entropy(model(target["image"]), logits.argmax(1), reduction="none")
+    left, right = ce[..., :2].sum(), ce[..., 2:].sum()
+    expected = left / 16 if pixelwise else 0.5 * (left + right) / 16
+    assert loss.item() == pytest.approx(expected.item(), rel=1e-5)
 
 
 def test_dacs_short_round_trains_and_moves_teacher() -> None:

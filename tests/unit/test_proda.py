@@ -122,6 +122,13 @@ def test_denoised_pseudo_labels_follow_the_prototypes() -> None:
     assert denoised_pseudo_labels(torch.ones(1, 2, 1, 1), soft).item() == 0
 
 
+def test_unsure_denoised_pseudo_labels_are_left_out_above_a_threshold() -> None:
+    soft = torch.tensor([[0.5, 0.5], [0.9, 0.1]]).T.reshape(1, 2, 1, 2)  # unsure, sure
+    weights = torch.ones_like(soft)
+    assert denoised_pseudo_labels(weights, soft).tolist() == [[[0, 0]]]
+    assert denoised_pseudo_labels(weights, soft, threshold=0.8).tolist() == [[[255, 0]]]
+
+
 def test_structure_learning_kl() -> None:
     prototypes = torch.tensor([[0.0, 0.0], [3.0, 4.0]])
     same = torch.zeros(1, 2, 1, 1)

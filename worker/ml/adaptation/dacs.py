@@ -25,6 +25,7 @@ from torch import Tensor, nn
 from torch.utils.data import Dataset
 from torchvision.transforms import v2
 
+
 def class_mix_mask(
     source_label: Tensor, ignore_index: int = 255, generator: torch.Generator | None = None
 ) -> Tensor:
@@ -172,9 +173,16 @@ class DACSObjective(MeanTeacherObjective):
         with torch.no_grad():
             prob = self.teacher(target_x).softmax(dim=1)
         labelled = target_y != self.ignore_index
-        confidence = pseudo_label_weight(prob, self.config["pseudo_threshold"])
-        target_label = torch.where(labelled, target_y, prob.argmax(dim=1))
-        target_weight = torch.where(labelled, 1.0, confidence[:, None, None])
+        threshold = self.config["pseudo_threshold"]
+        confidence = pseudo_label_weight(prob, threshold)
+        pseudo = prob.argmax(dim=1)
+        if self.config["pixelwise"]:
+            confident = prob.amax(dim=1) >= threshold
+            pseudo = torch.where(confident, pseudo, self.ignore_index)
+            target_weight = torch.ones_like(prob[:, 0])
+        else:
+            target_weight = torch.where(labelled, 1.0, confidence[:, None, None])
+        target_label = torch.where(labelled, target_y, pseudo)
 
         masks = torch.stack([class_mix_mask(y, self.ignore_index) for y in source_y])
         mixed_x = self._strong_view(mix(masks, source_x, target_x))

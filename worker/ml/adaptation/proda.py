@@ -81,9 +81,14 @@ def update_prototypes(
     return torch.where(seen, moved, prototypes), valid | seen.squeeze(1)
 
 
-def denoised_pseudo_labels(weights: Tensor, soft_labels: Tensor) -> Tensor:
-    """argmax_k(w_k · p_soft,k): the warm-up model's soft label, rectified by the prototypes."""
-    return (weights * soft_labels).argmax(dim=1)
+def denoised_pseudo_labels(
+    weights: Tensor, soft_labels: Tensor, threshold: float = 0.0, ignore_index: int = 255
+) -> Tensor:
+    """argmax_k(w_k · p_soft,k): the warm-up model's soft label, rectified by the prototypes;
+    `ignore_index` where the rectified distribution's top share is under `threshold`."""
+    rectified = weights * soft_labels
+    confidence, label = (rectified / rectified.sum(dim=1, keepdim=True).clamp_min(1e-12)).max(1)
+    return torch.where(confidence >= threshold, label, ignore_index)
 
 
 def symmetric_cross_entropy(
@@ -202,7 +207,12 @@ class ProDAObjective(MeanTeacherObjective):
                 teacher_features, self.prototypes, c["proto_temperature"], self.valid
             )
             weights = F.interpolate(weights, size, mode="bilinear", align_corners=False)
-            pseudo = denoised_pseudo_labels(weights, self._soft_labels(target_batch["index"], size))
+            pseudo = denoised_pseudo_labels(
+                weights,
+                self._soft_labels(target_batch["index"], size),
+                c["pseudo_threshold"],
+                self.ignore_index,
+            )
             pseudo = torch.where(labelled, label, pseudo)
 
         logits, features = model.forward_with_features(self._strong_view(image))
