@@ -418,7 +418,8 @@ def test_heads_only_selector_training_leaves_the_encoder_as_a_was(
 
     def same(a: torch.nn.Module, b: torch.nn.Module) -> bool:
         return all(
-            torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values())
+            torch.equal(x, y)
+            for x, y in zip(a.state_dict().values(), b.state_dict().values(), strict=True)
         )
 
     heads_only, everything = trained(True), trained(False)
