@@ -16,8 +16,8 @@ from backend.storage import get_storage
 ADMIN = ("admin@segloop.demo", "segloop-admin")
 ANNOTATOR = ("annotator@segloop.demo", "segloop-annotator")
 PROJECT_NAME = "Demo streets"
-DEMO_ITERATIONS = 150
-DEMO_FINETUNE_ITERATIONS = 100
+DEMO_ITERATIONS = 300
+DEMO_FINETUNE_ITERATIONS = 150
 DEMO_SELECTOR_ITERATIONS = 60
 DATASET_FOLDERS = {
     DatasetKind.source: "source/train",
@@ -59,12 +59,11 @@ def ensure_demo(session: Session, settings: Settings, data_dir: Path) -> DemoSet
             points_per_image=20,
             images_per_round=8,
             # The default recipe, shortened so round 0 takes under 3 minutes on two cores
-            # (README: measured figures). AdaptSeg would add a target pass per iteration.
+            # (README: measured figures).
             model_settings=ModelSettings(
                 iterations=DEMO_ITERATIONS,
                 finetune_iterations=DEMO_FINETUNE_ITERATIONS,
                 selector_iterations=DEMO_SELECTOR_ITERATIONS,
-                adversarial_weight=0.0,
             ).model_dump(mode="json"),
         )
         session.add(project)

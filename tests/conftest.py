@@ -249,6 +249,7 @@ def stack(tmp_path_factory, demo_data) -> Iterator[Stack]:
 
 TINY_MODEL = {
     "backbone": "mobilenet_v3_small",
+    "pretrained": False,  # torch hub's weights are not on this machine
     "iterations": 60,
     "finetune_iterations": 40,
     "selector_iterations": 30,

@@ -89,7 +89,7 @@ def _mask(key: str) -> np.ndarray:
     return np.asarray(PILImage.open(io.BytesIO(get_storage().get(key)))) > 0
 
 
-POINT_METHODS = ["ppl", "random", "entropy", "margin", "ripu_pixel"]
+POINT_METHODS = ["ppl", "ppl_spread", "random", "entropy", "margin", "ripu_pixel"]
 REGION_METHODS = ["spl", "ripu_region", "random_mask"]
 
 
@@ -99,7 +99,7 @@ def test_each_selection_method_publishes_tasks_of_its_kind(environment, method):
     assert round_.status == "done", round_.error
     tasks = _tasks(round_.id)
     # LabOR asks only where its heads disagree, so an image may need no label at all.
-    assert 1 <= len(tasks) <= 2 if method in ("ppl", "spl") else len(tasks) == 2
+    assert 1 <= len(tasks) <= 2 if method in ("ppl", "ppl_spread", "spl") else len(tasks) == 2
     for task in tasks:
         if method in POINT_METHODS:
             assert task.kind == "points"
@@ -127,3 +127,26 @@ def test_each_objective_trains_a_round_and_resumes_into_the_next(environment, ob
     second = _run_round(project_id)
     assert second.status == "done", second.error
     assert not storage.exists(f"projects/{project_id}/rounds/1/model_a.warmup.pt")
+
+
+@pytest.mark.parametrize("selector_training", ["heads", "all"])
+def test_the_default_pretrained_model_runs_a_labor_round(environment, selector_training):
+    """The product's default: EfficientNet-Lite0 with its packaged ImageNet weights, DeepLabv3+,
+    AdamW; B trained on A's frozen encoder (or whole)."""
+    settings = {k: v for k, v in FAST_MODEL.items() if k not in ("backbone", "pretrained")}
+    project_id = environment(
+        selection_method="ppl",
+        model_settings={**settings, "selector_training": selector_training},
+    )
+    round_ = _run_round(project_id)
+    assert round_.status == "done", round_.error
+    assert round_.settings["model"]["backbone"] == "efficientnet_lite0"
+    assert round_.settings["model"]["pretrained"] is True
+    model = torch.load(io.BytesIO(get_storage().get(round_.checkpoint_key)), weights_only=True)
+    selector = torch.load(
+        io.BytesIO(get_storage().get(round_.selector_checkpoint_key)), weights_only=True
+    )
+    encoder = [k for k in model if k.startswith("encoder.")]
+    same = all(torch.equal(model[k], selector[k]) for k in encoder)
+    assert same == (selector_training == "heads"), "B's encoder is A's exactly when frozen"
+    assert _tasks(round_.id)
