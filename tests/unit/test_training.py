@@ -389,7 +389,7 @@ def test_selector_heads_learn_to_disagree_on_the_target(demo: Path, source_run: 
     def disagreement(weight: float) -> tuple[float, float]:
         torch.manual_seed(0)
         selector = build_selector(teacher)
-        cfg = TrainConfig(iterations=20, lr=1e-2, discrepancy_weight=weight)
+        cfg = TrainConfig(iterations=30, lr=1e-2, discrepancy_weight=weight)
         train_selector(selector, teacher, cfg, _batches(source, 2), None, _batches(pool, 2))
         prob1, prob2, features = predict_selector(selector, images)
         assert features.shape[:2] == (len(pool), 176)
