@@ -61,7 +61,7 @@ def project(stack, demo_data):
     project = create_project(admin, demo_data)
     classes = len(project["classes"])
     biased = build_segmenter(classes, MODEL["backbone"])
-    for conv in biased.classifier.convs:
+    for conv in biased.head.convs:
         torch.nn.init.zeros_(conv.weight)
         conv.bias.data[ALWAYS] = 1.0
     random = build_segmenter(classes, MODEL["backbone"]).eval()
