@@ -10,7 +10,10 @@ Each variant is one training run; its `mode` says on what:
 - `pool`: the labelled pool subset (the fully supervised ceiling);
 - `points`: a round of point labels: the `source` model of the same settings fine-tuned on
   source batches plus `points` random points (at least 12 px apart) on each of `images` pool
-  images, as a round of random points would.
+  images, as a round of random points would;
+- `uda`: a round of self-training without labels: the `source` model fine-tuned on source
+  batches with `objective` (DACS, ProDA, DASO; `objective_options` over its defaults) on the
+  unlabelled pool subset.
 
     python benchmarks/recipe.py ../shared/data/camvid2idd                 # every variant
     python benchmarks/recipe.py ../shared/data/camvid2idd --variants base no-aug
@@ -41,7 +44,7 @@ RESULTS = REPO / "benchmarks" / "results"
 
 @dataclass(frozen=True)
 class Variant:
-    mode: str = "source"  # source | pool | points
+    mode: str = "source"  # source | pool | points | uda
     backbone: str = "efficientnet_lite0"
     pretrained: bool = True
     iterations: int = 300
@@ -61,6 +64,9 @@ class Variant:
     source_batch_size: int | None = None
     points: int = 40
     images: int = 100
+    # uda mode
+    objective: str = "none"
+    objective_options: tuple[tuple[str, float], ...] = ()
     seed: int = 0
 
     def source_model(self) -> Variant:
@@ -69,6 +75,8 @@ class Variant:
             self,
             mode="source",
             iterations=self.source_iterations,
+            objective="none",
+            objective_options=(),
             lr=self.source_lr or self.lr,
             batch_size=self.source_batch_size or self.batch_size,
             source_lr=None,
@@ -116,6 +124,25 @@ VARIANTS |= {
     "all-round-frozen-norm": replace(ALL_ROUND, frozen_norm=True),
     "all-round-batch-4": replace(ALL_ROUND, batch_size=4, source_batch_size=8),
     "all-round-lr-3e-4": replace(ALL_ROUND, lr=3e-4, source_lr=1e-3),
+}
+# Self-training rounds from the same start, b4 x 150 like the label-efficiency rows.
+UDA = replace(ALL, mode="uda", iterations=150, batch_size=4, source_batch_size=8)
+VARIANTS |= {
+    "uda-none": replace(UDA, objective="none"),
+    "uda-dacs": replace(UDA, objective="dacs"),
+    "uda-dacs-lr-1e-4": replace(UDA, objective="dacs", lr=1e-4, source_lr=1e-3),
+    "uda-dacs-teacher-0.999": replace(
+        UDA, objective="dacs", objective_options=(("ema_alpha", 0.999),)
+    ),
+    "uda-proda": replace(UDA, objective="proda"),
+    "uda-dacs-pixelwise": replace(UDA, objective="dacs", objective_options=(("pixelwise", 1),)),
+    "uda-dacs-image-weight": replace(UDA, objective="dacs", objective_options=(("pixelwise", 0),)),
+    "uda-proda-threshold-0.9": replace(
+        UDA, objective="proda", objective_options=(("pseudo_threshold", 0.9),)
+    ),
+    "uda-dacs-pixelwise-lr-1e-4": replace(
+        UDA, objective="dacs", objective_options=(("pixelwise", 1),), lr=1e-4, source_lr=1e-3
+    ),
 }
 
 
@@ -197,13 +224,36 @@ def run_variant(name: str, v: Variant, data: str, work: str, pool_size: int) -> 
     source_items = _items(root / "source" / "train")
     pool_items = _items(pool, pool_subset(pool, pool_size))
     started = time.monotonic()
-    if v.mode == "points":
+    if v.mode in ("points", "uda"):
         start = work_dir / f"{v.source_model().key()}.pt"
         if not start.exists():
             raise RuntimeError(f"{name}: run its source model first ({start})")
         model.load_state_dict(torch.load(start, weights_only=True))
+    if v.mode == "points":
         labelled = _point_labels(pool_items, v, work_dir / f"points-{v.key()}")
         train_segmenter(model, cfg, batches(source_items, v.seed), batches(labelled, v.seed + 1))
+    elif v.mode == "uda":
+        from worker.ml.adaptation import build_objective
+        from worker.ml.adaptation.base import DirectorySoftLabelStore
+
+        objective = build_objective(
+            v.objective,
+            dict(v.objective_options),
+            classes,
+            soft_label_store=DirectorySoftLabelStore(work_dir / f"soft-{v.key()}"),
+        )
+        # Not augmented: objectives keep per-image state by pool index (as the pipeline).
+        unlabelled = SegmentationDataset([(i, None) for i, _ in pool_items], _read, size=size)
+        if objective is not None:
+            objective.prepare(model, unlabelled, "cpu")
+        train_segmenter(
+            model,
+            cfg,
+            batches(source_items, v.seed),
+            None,
+            infinite_batches(unlabelled, v.batch_size, v.seed + 2),
+            objective=objective,
+        )
     else:
         train_items = pool_items if v.mode == "pool" else source_items
         unlabelled = None
@@ -234,13 +284,15 @@ def main(argv: list[str] | None = None) -> None:
         (f"{n} seed {s}", replace(VARIANTS[n], seed=s)) for s in args.seeds for n in args.variants
     ]
     # Source models that point rounds start from run first, once (kept in the work folder).
-    needed = {v.source_model().key(): v.source_model() for _, v in runs if v.mode == "points"}
+    needed = {
+        v.source_model().key(): v.source_model() for _, v in runs if v.mode in ("points", "uda")
+    }
     have = {v.key() for _, v in runs}
     fresh = {k: v for k, v in needed.items() if not (args.work_dir / f"{k}.pt").exists()}
     runs = [(f"(start of) {k}", v) for k, v in fresh.items() if k not in have] + runs
     stages = [
-        [r for r in runs if r[1].mode != "points"],
-        [r for r in runs if r[1].mode == "points"],
+        [r for r in runs if r[1].mode in ("source", "pool")],
+        [r for r in runs if r[1].mode in ("points", "uda")],
     ]
     results = []
     with ProcessPoolExecutor(args.jobs) as pool, tqdm(total=len(runs), unit="run") as bar:
