@@ -8,10 +8,8 @@ import {
   SELECTOR_TRAINING,
   type Backbone,
   type Objective,
-  type Optimizer,
   type Project,
   type SelectionMethod,
-  type SelectorTraining,
 } from "../api";
 import { useApp } from "../context";
 import { isRegionMethod, methodName, objectiveName } from "../format";
@@ -63,6 +61,24 @@ export function SettingsPanel({ project, onUpdated }: { project: Project; onUpda
       <input inputMode={mode} value={String(form[key])} onInput={(e) => set(key, e.currentTarget.value)} data-testid={`setting-${key}`} />
       {hint && !errors[key] && <span class="field-hint">{hint}</span>}
       {errors[key] && <span class="field-error">{errors[key]}</span>}
+    </label>
+  );
+  /** A select over a fixed set of values, each shown with its label. */
+  const choice = <K extends "optimizer" | "selector_training">(
+    key: K,
+    label: string,
+    values: readonly SettingsFormState[K][],
+    labels: Record<SettingsFormState[K], string>,
+  ) => (
+    <label class="field">
+      <span class="field-label">{label}</span>
+      <select value={form[key]} onChange={(e) => set(key, e.currentTarget.value as SettingsFormState[K])}>
+        {values.map((v) => (
+          <option key={v} value={v}>
+            {labels[v]}
+          </option>
+        ))}
+      </select>
     </label>
   );
   const points = !isRegionMethod(form.selection_method);
@@ -140,26 +156,11 @@ export function SettingsPanel({ project, onUpdated }: { project: Project; onUpda
               <option value="8">8 (finer, about 3× slower)</option>
             </select>
           </label>
-          <label class="field">
-            <span class="field-label">Optimiser</span>
-            <select value={form.optimizer} onChange={(e) => set("optimizer", e.currentTarget.value as Optimizer)}>
-              {OPTIMIZERS.map((o) => (
-                <option key={o} value={o}>
-                  {o === "adamw" ? "AdamW" : "SGD (DeepLab)"}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label class="field">
-            <span class="field-label">Selector B trains</span>
-            <select value={form.selector_training} onChange={(e) => set("selector_training", e.currentTarget.value as SelectorTraining)}>
-              {SELECTOR_TRAINING.map((t) => (
-                <option key={t} value={t}>
-                  {t === "heads" ? "its two heads (on A's encoder)" : "all of it"}
-                </option>
-              ))}
-            </select>
-          </label>
+          {choice("optimizer", "Optimiser", OPTIMIZERS, { adamw: "AdamW", sgd: "SGD (DeepLab)" })}
+          {choice("selector_training", "Selector B trains", SELECTOR_TRAINING, {
+            heads: "its two heads (on A's encoder)",
+            all: "all of it",
+          })}
           {text("batch_size", "Batch size")}
           {text("iterations", "Round 0 iterations")}
           {text("finetune_iterations", "Fine-tune iterations")}
