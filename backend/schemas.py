@@ -12,6 +12,7 @@ SelectionMethod = Literal[
     "spl",
     "random",
     "random_mask",
+    "random_segments",
     "entropy",
     "margin",
     "ripu_region",

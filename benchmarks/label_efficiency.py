@@ -79,6 +79,7 @@ METHODS: dict[str, Method] = {
     "uda-daso": Method("UDA: DASO", "uda", objective="daso"),
     "random": Method("random points", "active", "random"),
     "random-pixels": Method("random pixels (region budget)", "active", "random_mask"),
+    "random-segments": Method("random segments (region budget)", "active", "random_segments"),
     "entropy": Method("entropy points", "active", "entropy"),
     "ripu-region": Method("RIPU region", "active", "ripu_region"),
     "ripu-pixel": Method("RIPU pixel", "active", "ripu_pixel", quick=False),

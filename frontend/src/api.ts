@@ -43,6 +43,7 @@ export const SELECTION_METHODS = [
   "spl",
   "random",
   "random_mask",
+  "random_segments",
   "entropy",
   "margin",
   "ripu_region",

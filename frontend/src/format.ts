@@ -43,8 +43,9 @@ const METHOD_NAMES: Record<string, string> = {
   ppl: "LabOR PPL (points)",
   ppl_spread: "LabOR PPL, one point per region first",
   spl: "LabOR SPL (regions)",
-  random: "Random pixels",
-  random_mask: "Random regions",
+  random: "Random points",
+  random_mask: "Random pixels (region budget)",
+  random_segments: "Random segments (region budget)",
   entropy: "Entropy (PixelPick)",
   margin: "Margin (PixelPick)",
   ripu_region: "RIPU region",
@@ -60,7 +61,7 @@ const OBJECTIVE_NAMES: Record<string, string> = {
 
 /** Methods that ask for regions (a pixel budget) rather than points (a count). */
 export function isRegionMethod(id: string): boolean {
-  return id === "spl" || id === "ripu_region" || id === "random_mask";
+  return ["spl", "ripu_region", "random_mask", "random_segments"].includes(id);
 }
 
 export function methodName(id: string): string {

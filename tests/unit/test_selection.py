@@ -258,6 +258,27 @@ def test_random_mask_fills_the_budget_reproducibly():
     assert torch.equal(mask(0), mask(0)) and not torch.equal(mask(0), mask(1))
 
 
+def test_random_segments_take_whole_superpixels_in_seeded_order_within_the_budget():
+    image = torch.zeros(2, 3, 8, 16)
+    image[..., 8:] = 1.0  # two flat halves: SLIC gives at least one segment per half
+
+    def segments(seed, budget=0.5, exclude=None):
+        g = torch.Generator().manual_seed(seed)
+        return sel.random_segments(image, budget, generator=g, exclude=exclude, n_segments=2)
+
+    first = segments(0)
+    assert (first > 0).flatten(1).sum(1).tolist() == [64, 64]
+    for s in range(1, int(first[0].max()) + 1):  # each segment lies within one half
+        xs = torch.nonzero(first[0] == s)[:, 1]
+        assert bool((xs < 8).all()) or bool((xs >= 8).all())
+    assert torch.equal(first, segments(0))
+    picks = {tuple(segments(seed)[0, 0, [0, 15]].gt(0).tolist()) for seed in range(8)}
+    assert picks == {(True, False), (False, True)}  # either half can come first
+    exclude = torch.zeros(2, 8, 16, dtype=torch.bool)
+    exclude[:, :, :8] = True
+    assert torch.equal(segments(0, 1.0, exclude) > 0, ~exclude)
+
+
 def _uncertain_prob(uncertain: list[tuple[int, int]]) -> torch.Tensor:
     prob = torch.tensor([0.97, 0.01, 0.01, 0.01]).view(1, 4, 1, 1).repeat(1, 1, 10, 10)
     for y, x in uncertain:

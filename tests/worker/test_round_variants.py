@@ -90,7 +90,7 @@ def _mask(key: str) -> np.ndarray:
 
 
 POINT_METHODS = ["ppl", "ppl_spread", "random", "entropy", "margin", "ripu_pixel"]
-REGION_METHODS = ["spl", "ripu_region", "random_mask"]
+REGION_METHODS = ["spl", "ripu_region", "random_mask", "random_segments"]
 
 
 @pytest.mark.parametrize("method", POINT_METHODS + REGION_METHODS)

@@ -34,7 +34,7 @@ Points = list[list[Point]]
 POINT_METHODS = frozenset({"ppl", "ppl_spread", "random", "entropy", "margin", "ripu_pixel"})
 # Methods that keep their points `min_distance` apart (RIPU pixel blocks windows instead).
 SPACED_POINT_METHODS = frozenset({"ppl", "ppl_spread", "random", "entropy", "margin"})
-REGION_METHODS = frozenset({"spl", "ripu_region", "random_mask"})
+REGION_METHODS = frozenset({"spl", "ripu_region", "random_mask", "random_segments"})
 METHODS = POINT_METHODS | REGION_METHODS
 
 
@@ -428,6 +428,39 @@ def select_random_mask(
     return mask.to(shape.device) if isinstance(shape, Tensor) else mask
 
 
+def random_segments(
+    image: Tensor,
+    budget_fraction: float = 0.022,
+    *,
+    generator: torch.Generator | None = None,
+    exclude: Tensor | None = None,
+    n_segments: int = 300,
+    compactness: float = 10.0,
+) -> Tensor:
+    """Random SLIC segments up to the region budget, as segment ids like :func:`spl_segments`.
+
+    The random baseline in SPL's own unit: the same superpixels and budget, taken in random
+    order instead of by discrepancy (whole while they fit, the remainder grown connected
+    from a random pixel), so a comparison with SPL isolates what the selector's choice buys.
+    ``image`` is ``[B, 1|3, H, W]`` RGB, uint8 or float in [0, 1].
+    """
+    _check_fraction(budget_fraction)
+    b, h, w = _bhw(image)
+    superpixels = _slic(image, (b, h, w), n_segments, compactness)
+    allowed = _allowed(torch.ones(b, h, w, dtype=torch.bool), exclude).cpu().numpy()
+    budget = _budget(budget_fraction, h, w)
+    out = np.zeros((b, h, w), dtype=np.int64)
+    for i in range(b):
+        segment_order = torch.rand(int(superpixels[i].max()) + 1, generator=generator).numpy()
+        # The pixel noise only picks where the remainder starts and how it grows; it is too
+        # small to reorder segments.
+        pixel_noise = torch.rand(h, w, generator=generator).numpy() * 1e-6
+        out[i] = _spl_one(
+            allowed[i], segment_order[superpixels[i]] + pixel_noise, budget, superpixels[i]
+        )
+    return torch.from_numpy(out).to(image.device)
+
+
 def select_entropy(
     prob: Tensor,
     n_points: int,
@@ -687,6 +720,11 @@ def select(
     if method == "ripu_region":
         segments = ripu_region_segments(
             need("logits", logits), budget_fraction, exclude=exclude, **options
+        )
+        return SelectionResult("region", mask=segments > 0, segments=segments)
+    if method == "random_segments":
+        segments = random_segments(
+            need("image", image), budget_fraction, generator=generator, exclude=exclude, **options
         )
         return SelectionResult("region", mask=segments > 0, segments=segments)
     if method == "random_mask":
