@@ -19,6 +19,7 @@ test: install frontend services system-deps
 lint: install $(FRONTEND_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 	cd frontend && npm run lint && npm run typecheck
 
 format: install

@@ -6,6 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from backend.objectives import validate_objective_config
+
 SelectionMethod = Literal[
     "ppl",
     "ppl_spread",
@@ -145,8 +147,6 @@ class ProjectBase(BaseModel):
 
 def check_objective(objective: str | None, config: dict[str, Any] | None) -> dict[str, Any]:
     """The objective's own defaults and ranges decide; errors name the bad key and range."""
-    from worker.ml.adaptation.config import validate_objective_config
-
     return validate_objective_config(objective or "none", config or {})
 
 

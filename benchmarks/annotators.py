@@ -526,13 +526,13 @@ class OwnStack:
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{self.name}"')
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "backend.cli", "migrate"], env=self.env, check=True)
+        subprocess.run([sys.executable, "-m", "worker.cli", "migrate"], env=self.env, check=True)
         return self
 
     def start_api(self) -> None:
         log = (self.data_dir / "api.log").open("ab")
         self.api = subprocess.Popen(
-            [sys.executable, "-m", "backend.cli", "api", "--host", "127.0.0.1",
+            [sys.executable, "-m", "worker.cli", "api", "--host", "127.0.0.1",
              "--port", str(self.port), "--workers", str(self.workers)],
             env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip

@@ -39,7 +39,7 @@ class Side:
         self.name, self.tree = name, tree
         self.port = free_port()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "backend.cli", "api", "--host", "127.0.0.1",
+            [sys.executable, "-m", "worker.cli", "api", "--host", "127.0.0.1",
              "--port", str(self.port)],
             cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip

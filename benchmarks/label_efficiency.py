@@ -487,7 +487,7 @@ def run_round(project_id: int, selects: bool) -> tuple[Any, dict[str, float]]:
     from backend.db import session_scope
     from backend.models import Project, Round, RoundStatus
     from backend.services.rounds import cancel_round, create_round
-    from worker.pipeline import Outcome, advance
+    from worker.pipeline.runner import Outcome, advance
     from worker.pipeline.state import STAGES
 
     after_evaluate = STAGES[STAGES.index("evaluate") + 1]
@@ -564,9 +564,9 @@ def run_all(cfg: Config, work_dir: Path) -> tuple[list[RowResult], int]:
     one at a time), then run the rows in `cfg.jobs` processes, each once the rows it starts
     from are done. Returns the rows (METHODS order, then seed) and the number of pool images."""
     from backend.db import session_scope
-    from backend.demo import ensure_user
     from backend.migrate import upgrade
     from backend.models import Role
+    from backend.services.users import ensure_user
     from worker.pipeline.artifacts import RoundKeys
 
     upgrade(os.environ["SEGLOOP_DATABASE_URL"])

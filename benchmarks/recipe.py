@@ -233,12 +233,13 @@ def run_variant(name: str, v: Variant, data: str, work: str, pool_size: int) -> 
         labelled = _point_labels(pool_items, v, work_dir / f"points-{v.key()}")
         train_segmenter(model, cfg, batches(source_items, v.seed), batches(labelled, v.seed + 1))
     elif v.mode == "uda":
+        from backend.objectives import validate_objective_config
         from worker.ml.adaptation import build_objective
         from worker.ml.adaptation.base import DirectorySoftLabelStore
 
         objective = build_objective(
             v.objective,
-            dict(v.objective_options),
+            validate_objective_config(v.objective, dict(v.objective_options)),
             classes,
             soft_label_store=DirectorySoftLabelStore(work_dir / f"soft-{v.key()}"),
         )

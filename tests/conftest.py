@@ -75,9 +75,9 @@ def segloop_environment(database_url: str, data_dir: Path, demo_data: Path) -> I
     )
     _reset_caches()
     from backend.db import get_engine, session_scope
-    from backend.demo import ensure_user
     from backend.migrate import upgrade
     from backend.models import Role
+    from backend.services.users import ensure_user
 
     upgrade(database_url)
     with session_scope() as session:
@@ -128,7 +128,7 @@ class Stack:
 
     def segloop(self, *args: str) -> str:
         result = subprocess.run(
-            [sys.executable, "-m", "backend.cli", *args],
+            [sys.executable, "-m", "worker.cli", *args],
             env=self.env,
             capture_output=True,
             text=True,
@@ -140,7 +140,7 @@ class Stack:
         assert self.logs is not None
         log = (self.logs / f"{name}.log").open("ab")
         process = subprocess.Popen(
-            [sys.executable, "-m", "backend.cli", *args],
+            [sys.executable, "-m", "worker.cli", *args],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -10,8 +10,8 @@ import time
 import httpx
 import pytest
 
-from backend.demo import ADMIN
 from tests.conftest import free_port
+from worker.demo import ADMIN
 
 
 def _alive(process_group: int) -> bool:
@@ -26,7 +26,7 @@ def _alive(process_group: int) -> bool:
 def demo(tmp_path):
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "backend.cli", "demo", "--data-dir", str(tmp_path), "--port",
+        [sys.executable, "-m", "worker.cli", "demo", "--data-dir", str(tmp_path), "--port",
          str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, text=True,
     )  # fmt: skip

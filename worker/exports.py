@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from backend.db import session_scope
 from backend.formats.base import indexed_png
+from backend.images import InvalidInput
 from backend.models import Image, Project, Round
 from backend.services.exports import (
     JobKeys,
@@ -27,9 +28,9 @@ from backend.services.exports import (
     write_options,
     write_zip,
 )
-from backend.services.images import InvalidInput
+from backend.services.queue import EXPORT, PREDICT
 from backend.storage import Storage, get_storage
-from worker.celery_app import EXPORT, PREDICT, celery_app
+from worker.celery_app import celery_app
 from worker.ml.inference import load_segmenter, predict_labels, preprocessing, torchscript
 from worker.pipeline.artifacts import load_torch
 

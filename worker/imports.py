@@ -9,12 +9,13 @@ from sqlalchemy import update
 
 from backend.config import get_settings
 from backend.db import session_scope
+from backend.images import InvalidInput
 from backend.models import Dataset, DatasetStatus, Project
 from backend.schemas import ImportOptions as ImportOptionsBody
 from backend.services.datasets import ImportOptions, run_import
-from backend.services.images import InvalidInput
+from backend.services.queue import IMPORT_DATASET
 from backend.storage import get_storage
-from worker.celery_app import IMPORT_DATASET, celery_app
+from worker.celery_app import celery_app
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 1.0

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 
 from backend.db import session_scope
 from backend.models import Project, Round, RoundStatus
+from backend.services.queue import CPU_QUEUE, RUN_ROUND, SCHEDULE_ROUNDS
 from backend.services.rounds import ACTIVE, create_round, task_counts
 from backend.services.tasks import Conflict, as_utc
-from worker.celery_app import CPU_QUEUE, RUN_ROUND, SCHEDULE_ROUNDS, celery_app
+from worker.celery_app import celery_app
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,9 @@ from sqlalchemy import or_, select
 
 from backend.db import session_scope
 from backend.models import Round, RoundStatus
-from worker.celery_app import CPU_QUEUE, RECOVER_ROUNDS, RUN_ROUND, celery_app
-from worker.pipeline import Outcome, advance
+from backend.services.queue import CPU_QUEUE, RECOVER_ROUNDS, RUN_ROUND
+from worker.celery_app import celery_app
+from worker.pipeline.runner import Outcome, advance
 from worker.pipeline.state import LEASE_SECONDS
 
 log = logging.getLogger(__name__)

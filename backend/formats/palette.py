@@ -25,7 +25,7 @@ from backend.formats.base import (
     read_classes_json,
 )
 from backend.formats.generic import paired_root, paired_samples, write_paired
-from backend.services.images import InvalidInput
+from backend.images import InvalidInput
 
 
 def read(path: Path, options: ReadOptions) -> Source:

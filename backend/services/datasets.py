@@ -22,8 +22,8 @@ from backend.config import Settings
 from backend.formats import reader
 from backend.formats.base import IGNORE, ReadOptions, Sample, Skipped, Source
 from backend.formats.mapping import ClassMap, apply_codes, class_mapping, code_table
+from backend.images import InvalidInput, encode_label_png, read_image_size
 from backend.models import Dataset, DatasetKind, DatasetStatus, Image, Project
-from backend.services.images import InvalidInput, encode_label_png, read_image_size
 from backend.storage import Storage
 
 MAX_ZIP_MEMBERS = 200_000

@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 
 from backend.formats import writer
 from backend.formats.base import IGNORE, ExportItem, WriteOptions
+from backend.images import InvalidInput
 from backend.models import Annotation, AnnotationTask, Dataset, DatasetKind, Image, Project, Round
 from backend.services.annotations import merge_label_maps
-from backend.services.images import InvalidInput
 from backend.storage import Storage
 
 POLL_SECONDS = 0.1

@@ -10,11 +10,11 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from backend.images import InvalidInput, encode_label_png, read_label_map
 from backend.models import Annotation, AnnotationTask, Project, TaskKind, TaskStatus, User
 from backend.schemas import Submission
 from backend.services.access import VisibleQuery
 from backend.services.annotations import draw_points
-from backend.services.images import InvalidInput, encode_label_png, read_label_map
 from backend.storage import Storage
 
 

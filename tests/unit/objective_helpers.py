@@ -1,10 +1,15 @@
 """Shared stand-ins for the objective tests: a tiny model with the segmenter's contract,
 a random target pool, and a minimal training loop."""
 
+from typing import Any
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import default_collate
+
+from backend.objectives import validate_objective_config
+from worker.ml import adaptation
 
 
 class TinySeg(nn.Module):
@@ -60,3 +65,12 @@ def run_round(objective, model, num_classes: int, iterations: int = 4, batch: in
         objective.after_step(model, iteration)
         logs.append((loss.item(), log))
     return logs
+
+
+def build_objective(
+    name: str, config: dict[str, Any] | None = None, num_classes: int = 3, **kwargs
+):
+    """The objective as a round builds it: `config` over the API's defaults."""
+    return adaptation.build_objective(
+        name, validate_objective_config(name, config), num_classes, **kwargs
+    )

@@ -9,8 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tests.unit.objective_helpers import TinySeg, run_round
-from worker.ml.adaptation import build_objective
+from tests.unit.objective_helpers import TinySeg, build_objective, run_round
 from worker.ml.adaptation.dacs import (
     class_mix_mask,
     ema_update,

@@ -8,8 +8,7 @@ import math
 import pytest
 import torch
 
-from tests.unit.objective_helpers import TinySeg, run_round
-from worker.ml.adaptation import build_objective
+from tests.unit.objective_helpers import TinySeg, build_objective, run_round
 from worker.ml.adaptation.base import labels_to_grid
 from worker.ml.adaptation.daso import (
     FeatureQueues,

@@ -17,8 +17,8 @@ from backend.formats import FORMATS, cityscapes, reader, writer
 from backend.formats.base import IGNORE, ExportItem, ReadOptions, Source, WriteOptions
 from backend.formats.labelstudio import decode_rle, encode_rle
 from backend.formats.mapping import apply_codes, class_mapping, code_table
+from backend.images import InvalidInput
 from backend.schemas import DatasetFormat
-from backend.services.images import InvalidInput
 
 SMALL_CLASSES = [
     {"id": 0, "name": "road", "colour": "#804080"},

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
+from backend.images import InvalidInput
 from backend.services.exports import JobKeys, wait_for_prediction
-from backend.services.images import InvalidInput
 from backend.storage import LocalStorage
 
 

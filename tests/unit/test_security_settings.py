@@ -28,7 +28,7 @@ def test_the_api_command_exits_non_zero_without_a_secret(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEGLOOP_")}
     env["SEGLOOP_DATA_DIR"] = str(tmp_path)
     result = subprocess.run(
-        [sys.executable, "-m", "backend.cli", "api", "--port", str(free_port())],
+        [sys.executable, "-m", "worker.cli", "api", "--port", str(free_port())],
         env=env,
         capture_output=True,
         text=True,

@@ -22,8 +22,8 @@ from tests.worker.test_round_variants import (  # noqa: F401
     _tasks,
     environment,
 )
-from worker.pipeline import Outcome, advance
-from worker.pipeline.launch import torchrun_command
+from worker.pipeline.runner import Outcome, advance
+from worker.pipeline.torchrun import torchrun_command
 
 
 def _torchrun(processes: int, out) -> None:
@@ -68,7 +68,7 @@ def test_a_round_trains_on_two_processes_and_publishes_its_tasks(
     two_train_processes,
     caplog,
 ):
-    caplog.set_level(logging.INFO, logger="worker.pipeline.launch")
+    caplog.set_level(logging.INFO, logger="worker.pipeline.torchrun")
     project_id = environment(selection_method="ppl", objective="dacs")
     round_ = _run_round(project_id)
     assert round_.status == "done", round_.error
@@ -137,7 +137,7 @@ def test_a_worker_killed_during_ddp_training_leaves_no_training_behind(
         round_id = create_round(session, session.get(Project, project_id)).id
     assert advance(round_id) == Outcome.next_stage  # prepare
     worker = subprocess.Popen(
-        [sys.executable, "-c", f"from worker.pipeline import advance; advance({round_id})"],
+        [sys.executable, "-c", f"from worker.pipeline.runner import advance; advance({round_id})"],
         env={**os.environ, "SEGLOOP_TRAIN_PROCESSES": "2"},
     )
     _wait_for_training(round_id, iterations)

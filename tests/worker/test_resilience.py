@@ -74,7 +74,7 @@ def test_a_killed_worker_costs_time_not_tasks(stack, demo_data, tmp_path_factory
 
 
 def test_duplicate_messages_change_nothing(stack, demo_data):
-    from worker.celery_app import RUN_ROUND, create_celery_app
+    from backend.services.queue import RUN_ROUND, create_celery_app
 
     admin = stack.client(*ADMIN)
     project = create_project(admin, demo_data)

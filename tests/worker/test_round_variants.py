@@ -15,7 +15,7 @@ from backend.models import AnnotationTask, Project, Round
 from backend.services.rounds import create_round
 from backend.storage import get_storage
 from tests.conftest import TINY_MODEL, segloop_environment
-from worker.pipeline import Outcome, advance
+from worker.pipeline.runner import Outcome, advance
 
 torch.set_num_threads(1)
 

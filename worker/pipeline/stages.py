@@ -14,17 +14,19 @@ from sqlalchemy import select
 
 from backend.config import get_settings
 from backend.db import session_scope
+from backend.images import encode_label_png, encode_mask_png
 from backend.models import (
     Annotation,
     AnnotationTask,
     Dataset,
     DatasetKind,
     Image,
+    Project,
     Round,
     TaskStatus,
 )
+from backend.objectives import validate_objective_config
 from backend.services.annotations import merge_label_maps
-from backend.services.images import encode_label_png, encode_mask_png
 from backend.storage import Storage, get_storage
 from worker.ml import distributed, selection
 from worker.ml.adaptation import build_objective
@@ -52,6 +54,7 @@ from worker.pipeline.artifacts import (
     save_json,
     save_torch,
 )
+from worker.pipeline.torchrun import run_distributed
 
 Report = Callable[..., None]
 SELECTOR_METHODS = {"ppl", "ppl_spread", "spl"}
@@ -123,8 +126,6 @@ class RoundContext:
 
 
 def load_context(round_id: int) -> RoundContext:
-    from backend.models import Project
-
     with session_scope() as session:
         round_ = session.get(Round, round_id)
         project = session.get(Project, round_.project_id)
@@ -257,7 +258,8 @@ def _build_objective(ctx: RoundContext):
         return None
     return build_objective(
         ctx.settings["objective"],
-        ctx.settings["objective_config"],
+        # Settings snapshotted before a setting existed get its default.
+        validate_objective_config(ctx.settings["objective"], ctx.settings["objective_config"]),
         len(ctx.classes),
         ctx.ignore_index,
         soft_label_store=StorageSoftLabelStore(ctx.storage, ctx.keys.soft_labels),
@@ -283,8 +285,6 @@ def _train(ctx: RoundContext, report: Report, fit: Callable[[RoundContext, Repor
     """Run `fit` here, or on `train_processes` processes started by torchrun (one per GPU)."""
     processes = get_settings().train_processes
     if processes > 1 and not distributed.launched_by_torchrun():
-        from worker.pipeline.launch import run_distributed
-
         run_distributed(ctx.round_id, fit.__name__, processes)
     else:
         fit(ctx, report)

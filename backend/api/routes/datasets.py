@@ -17,6 +17,7 @@ from backend.api.deps import (
     StorageDep,
     get_project_or_404,
 )
+from backend.images import InvalidInput
 from backend.models import Dataset, DatasetKind, DatasetStatus, Image
 from backend.schemas import ClassMap, DatasetFormat, DatasetOut, FolderImport, ImageOut
 from backend.services.datasets import (
@@ -27,7 +28,6 @@ from backend.services.datasets import (
     import_zip,
     resolve_import_path,
 )
-from backend.services.images import InvalidInput
 from backend.services.queue import enqueue_import
 
 router = APIRouter(tags=["datasets"])

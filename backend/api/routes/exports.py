@@ -19,6 +19,7 @@ from backend.api.deps import (
 )
 from backend.formats import writer
 from backend.formats.base import WriteOptions
+from backend.images import InvalidInput, read_image_size
 from backend.models import Round
 from backend.schemas import ExportJobOut, ExportRequest
 from backend.services.exports import (
@@ -33,7 +34,6 @@ from backend.services.exports import (
     trained_round,
     wait_for_prediction,
 )
-from backend.services.images import InvalidInput, read_image_size
 from backend.services.queue import enqueue_export, enqueue_predict
 
 router = APIRouter(tags=["exports"])

@@ -14,11 +14,11 @@ from backend.api.deps import (
     get_project_or_404,
     in_one_thread,
 )
+from backend.images import InvalidInput
 from backend.models import AnnotationTask, Project, User
 from backend.schemas import AnnotationOut, Draft, Point, Submission, TaskOut
 from backend.services import tasks as task_service
 from backend.services.access import VisibleQuery
-from backend.services.images import InvalidInput
 from backend.storage import Storage
 
 router = APIRouter(tags=["tasks"])

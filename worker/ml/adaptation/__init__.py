@@ -1,34 +1,31 @@
 """Self-training objectives (DACS, ProDA, DASO) for the target pixels nobody labelled.
 
-Importing this package stays torch-free (the API uses `config`); the method modules, which need
-torch, are imported only by `build_objective`.
+Each objective reads every one of its settings from `config`; the defaults and valid ranges
+live with the API's validation (backend/objectives.py), which completes a config first. The
+method modules are imported by `build_objective` only, for the objective asked for.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .config import OBJECTIVE_DEFAULTS, OBJECTIVE_NAMES, validate_objective_config
-
 if TYPE_CHECKING:
     from .base import Objective, SoftLabelStore
 
-__all__ = ["OBJECTIVE_DEFAULTS", "OBJECTIVE_NAMES", "build_objective", "validate_objective_config"]
+__all__ = ["build_objective"]
 
 
 def build_objective(
     name: str,
-    config: dict[str, Any] | None,
+    config: dict[str, Any],
     num_classes: int,
     ignore_index: int = 255,
     soft_label_store: SoftLabelStore | None = None,
 ) -> Objective | None:
-    """The objective `name` with `config` over its defaults; None for "none".
+    """The objective `name` with its complete `config`; None for "none".
 
-    ValueError on an unknown name or setting, a value out of range, or ProDA without a store
-    for its soft labels.
+    ValueError on an unknown name, or ProDA without a store for its soft labels.
     """
-    config = validate_objective_config(name, config)
     if name == "dacs":
         from .dacs import DACSObjective
 
@@ -43,4 +40,6 @@ def build_objective(
         from .daso import DASOObjective
 
         return DASOObjective(config, num_classes, ignore_index)
-    return None
+    if name == "none":
+        return None
+    raise ValueError(f"unknown objective {name!r}")

@@ -6,12 +6,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.auth import hash_password
 from backend.config import Settings
-from backend.models import Dataset, DatasetKind, Project, ProjectMember, Role, User
+from backend.models import Dataset, DatasetKind, Project, ProjectMember, Role
 from backend.schemas import ModelSettings
 from backend.services.datasets import import_folder
+from backend.services.users import ensure_user
 from backend.storage import get_storage
+from worker.ml.synthetic import DEMO_CLASSES, generate_demo_dataset
 
 ADMIN = ("admin@segloop.demo", "segloop-admin")
 ANNOTATOR = ("annotator@segloop.demo", "segloop-annotator")
@@ -32,19 +33,8 @@ class DemoSetup:
     data_dir: Path
 
 
-def ensure_user(session: Session, email: str, password: str, role: Role) -> User:
-    user = session.scalar(select(User).where(User.email == email))
-    if user is None:
-        user = User(email=email, hashed_password=hash_password(password), role=role)
-        session.add(user)
-        session.commit()
-    return user
-
-
 def ensure_demo(session: Session, settings: Settings, data_dir: Path) -> DemoSetup:
     """Idempotent: running the demo twice reuses what the first run created."""
-    from worker.ml.synthetic import DEMO_CLASSES, generate_demo_dataset
-
     if not (data_dir / "classes.json").is_file():
         generate_demo_dataset(data_dir)
     ensure_user(session, *ADMIN, Role.admin)

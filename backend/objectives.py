@@ -1,6 +1,7 @@
 """Defaults and valid ranges of the self-training objectives' hyper-parameters.
 
-Torch-free on purpose: the API validates project settings with it and must never import torch.
+Torch-free and on the API's side: the API validates project settings with it, and the worker
+completes a round's settings with it before building the objective (worker.ml.adaptation).
 Defaults follow the official code of each method (see the method modules for the citations);
 the few values that only exist because we apply a method to pixels are marked as ours.
 """

@@ -51,8 +51,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
     )
     from backend.config import get_settings
     from backend.db import session_scope
-    from backend.demo import ADMIN, ANNOTATOR, ensure_demo
     from backend.migrate import upgrade
+    from worker.demo import ADMIN, ANNOTATOR, ensure_demo
 
     settings = get_settings()
     upgrade(settings.database_url)
@@ -103,8 +103,8 @@ def cmd_migrate(_: argparse.Namespace) -> None:
 
 def cmd_create_user(args: argparse.Namespace) -> None:
     from backend.db import session_scope
-    from backend.demo import ensure_user
     from backend.models import Role
+    from backend.services.users import ensure_user
 
     with session_scope() as session:
         user = ensure_user(session, args.email.lower(), args.password, Role(args.role))
