@@ -53,6 +53,10 @@ class RoundStatus(StrEnum):
     cancelled = "cancelled"
 
 
+# A project has at most one round in these states.
+ACTIVE = (RoundStatus.queued, RoundStatus.running)
+
+
 class TaskKind(StrEnum):
     points = "points"
     region = "region"
@@ -245,3 +249,39 @@ class Annotation(Base):
     labelled_pixels: Mapped[int] = mapped_column(Integer)
     seconds_spent: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class JobKind(StrEnum):
+    export = "export"
+    predict = "predict"
+
+
+class JobStatus(StrEnum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+class Job(Base):
+    """An export or single-image prediction a cpu worker runs. The row is the state every API
+    replica and worker shares (no Celery result backend, no polling storage); storage holds only
+    the input and result bytes, and both go with the row once it expires."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), default=JobStatus.queued)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    # What the worker needs (resolved round and datasets, format) and the download's filename.
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    result_key: Mapped[str | None] = mapped_column(String(500), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

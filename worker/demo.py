@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from backend.config import Settings
 from backend.models import Dataset, DatasetKind, Project, ProjectMember, Role
-from backend.schemas import ModelSettings
+from backend.round_settings import ModelSettings
 from backend.services.datasets import import_folder
 from backend.services.users import ensure_user
 from backend.storage import get_storage

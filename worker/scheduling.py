@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from backend.db import session_scope
-from backend.models import Project, Round, RoundStatus
+from backend.models import ACTIVE, Project, Round, RoundStatus
 from backend.services.queue import CPU_QUEUE, RUN_ROUND, SCHEDULE_ROUNDS
-from backend.services.rounds import ACTIVE, create_round, task_counts
+from backend.services.rounds import create_round, task_counts
 from backend.services.tasks import Conflict, as_utc
 from worker.celery_app import celery_app
 

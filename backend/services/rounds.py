@@ -6,24 +6,31 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backend.models import Annotation, AnnotationTask, Project, Round, RoundStatus, TaskStatus, User
-from backend.schemas import ModelSettings
+from backend.models import (
+    ACTIVE,
+    Annotation,
+    AnnotationTask,
+    Project,
+    Round,
+    RoundStatus,
+    TaskStatus,
+    User,
+)
+from backend.round_settings import ModelSettings, RoundSettings
 from backend.services.tasks import Conflict
-
-ACTIVE = (RoundStatus.queued, RoundStatus.running)
 
 
 def project_settings_snapshot(project: Project) -> dict:
     """A round keeps the settings it was launched with, whatever changes later."""
-    return {
-        "selection_method": project.selection_method,
-        "objective": project.objective,
-        "objective_config": project.objective_config,
-        "points_per_image": project.points_per_image,
-        "pixel_budget": project.pixel_budget,
-        "images_per_round": project.images_per_round,
-        "model": ModelSettings.model_validate(project.model_settings).model_dump(mode="json"),
-    }
+    return RoundSettings(
+        selection_method=project.selection_method,
+        objective=project.objective,
+        objective_config=project.objective_config,
+        points_per_image=project.points_per_image,
+        pixel_budget=project.pixel_budget,
+        images_per_round=project.images_per_round,
+        model=ModelSettings.model_validate(project.model_settings),
+    ).model_dump(mode="json")
 
 
 def create_round(session: Session, project: Project) -> Round:

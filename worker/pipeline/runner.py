@@ -8,10 +8,9 @@ from enum import StrEnum
 from sqlalchemy import update
 
 from backend.db import session_scope
-from backend.models import Round, RoundStatus
+from backend.models import ACTIVE, Round, RoundStatus
 from worker.pipeline.stages import STAGE_FUNCTIONS, PipelineError, load_context
 from worker.pipeline.state import (
-    ACTIVE,
     RUNNER_ID,
     STAGE_WEIGHTS,
     STAGES,

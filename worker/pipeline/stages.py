@@ -26,6 +26,13 @@ from backend.models import (
     TaskStatus,
 )
 from backend.objectives import validate_objective_config
+from backend.round_settings import (
+    ModelSettings,
+    ObjectiveName,
+    RoundSettings,
+    SelectionMethod,
+    SelectorTraining,
+)
 from backend.services.annotations import merge_label_maps
 from backend.storage import Storage, get_storage
 from worker.ml import distributed, selection
@@ -57,7 +64,6 @@ from worker.pipeline.artifacts import (
 from worker.pipeline.torchrun import run_distributed
 
 Report = Callable[..., None]
-SELECTOR_METHODS = {"ppl", "ppl_spread", "spl"}
 # B's heads are new (the second one re-drawn) and train for few iterations: at A's rate they
 # barely move apart (tests/unit/test_training.py measures the heads' disagreement).
 SELECTOR_LR_SCALE = 10.0
@@ -72,7 +78,7 @@ class RoundContext:
     round_id: int
     project_id: int
     number: int
-    settings: dict[str, Any]
+    settings: RoundSettings
     classes: list[dict[str, Any]]
     ignore_index: int
     storage: Storage
@@ -80,33 +86,30 @@ class RoundContext:
     device: str
 
     @property
-    def model_settings(self) -> dict[str, Any]:
-        return self.settings["model"]
+    def model_settings(self) -> ModelSettings:
+        return self.settings.model
 
     @property
     def image_size(self) -> tuple[int, int]:
-        height, width = self.model_settings["image_size"]
-        return height, width
+        return self.model_settings.image_size
 
     def train_config(self, iterations: int) -> TrainConfig:
         model = self.model_settings
         return TrainConfig(
             iterations=iterations,
-            batch_size=model["batch_size"],
-            lr=model["lr"],
-            optimizer=model.get("optimizer", "sgd"),
-            adversarial_weight=model["adversarial_weight"],
-            selector_heads_only=model.get("selector_training", "heads") == "heads",
-            checkpoint_every=model["checkpoint_every"],
+            batch_size=model.batch_size,
+            lr=model.lr,
+            optimizer=model.optimizer,
+            adversarial_weight=model.adversarial_weight,
+            selector_heads_only=model.selector_training == SelectorTraining.heads,
+            checkpoint_every=model.checkpoint_every,
             device=self.device,
-            seed=model["seed"] + self.number,
+            seed=model.seed + self.number,
         )
 
     def build_model(self, pretrained: bool = False) -> Segmenter:
         model = self.model_settings
-        return build_segmenter(
-            len(self.classes), model["backbone"], pretrained, model.get("output_stride", 16)
-        )
+        return build_segmenter(len(self.classes), model.backbone, pretrained, model.output_stride)
 
     def dataset(self, items: list[tuple[str, str | None]], augment: bool = False):
         return SegmentationDataset(
@@ -116,13 +119,13 @@ class RoundContext:
     @property
     def batch_seed(self) -> int:
         """Each training process draws its own batches; one process draws as it always did."""
-        return self.model_settings["seed"] + distributed.rank()
+        return self.model_settings.seed + distributed.rank()
 
     def batches(self, items: list[tuple[str, str | None]], augment: bool = True):
         if not items:
             return None
         dataset = self.dataset(items, augment=augment)
-        return infinite_batches(dataset, self.model_settings["batch_size"], self.batch_seed)
+        return infinite_batches(dataset, self.model_settings.batch_size, self.batch_seed)
 
 
 def load_context(round_id: int) -> RoundContext:
@@ -133,7 +136,7 @@ def load_context(round_id: int) -> RoundContext:
             round_id=round_.id,
             project_id=project.id,
             number=round_.number,
-            settings=round_.settings,
+            settings=RoundSettings.model_validate(round_.settings),
             classes=project.classes,
             ignore_index=project.ignore_index,
             storage=get_storage(),
@@ -233,7 +236,7 @@ def _training_inputs(ctx: RoundContext, manifest: dict[str, Any]):
     labelled = [(p["image_key"], p["label_key"]) for p in pool if p["label_key"]]
     pool_dataset = ctx.dataset([(p["image_key"], p["label_key"]) for p in pool])
     unlabelled = (
-        infinite_batches(pool_dataset, ctx.model_settings["batch_size"], ctx.batch_seed)
+        infinite_batches(pool_dataset, ctx.model_settings.batch_size, ctx.batch_seed)
         if pool
         else None
     )
@@ -254,12 +257,13 @@ def _progress_callback(report: Report, offset: int, total: int):
 
 
 def _build_objective(ctx: RoundContext):
-    if ctx.settings["objective"] == "none":
+    objective = ctx.settings.objective
+    if objective == ObjectiveName.none:
         return None
     return build_objective(
-        ctx.settings["objective"],
+        objective,
         # Settings snapshotted before a setting existed get its default.
-        validate_objective_config(ctx.settings["objective"], ctx.settings["objective_config"]),
+        validate_objective_config(objective, ctx.settings.objective_config),
         len(ctx.classes),
         ctx.ignore_index,
         soft_label_store=StorageSoftLabelStore(ctx.storage, ctx.keys.soft_labels),
@@ -269,7 +273,7 @@ def _build_objective(ctx: RoundContext):
 def _seed_init(ctx: RoundContext) -> None:
     """New weights come from torch's global generator: seed it, or a round's model would
     depend on whatever this worker process ran before (training seeds only its own loop)."""
-    torch.manual_seed(ctx.model_settings["seed"] + ctx.number)
+    torch.manual_seed(ctx.model_settings.seed + ctx.number)
 
 
 def _load_if_exists(ctx: RoundContext, key: str) -> dict | None:
@@ -302,13 +306,13 @@ def fit_model(ctx: RoundContext, report: Report) -> None:
     round's model; round 0 first trains half its iterations without the objective."""
     manifest = load_json(ctx.storage, ctx.keys.manifest)
     _seed_init(ctx)
-    model = ctx.build_model(ctx.model_settings["pretrained"]).to(ctx.device)
+    model = ctx.build_model(ctx.model_settings.pretrained).to(ctx.device)
     previous = _previous_model_key(ctx)
     if previous is not None:
         model.load_state_dict(load_torch(ctx.storage, previous, ctx.device))
-        iterations = ctx.model_settings["finetune_iterations"]
+        iterations = ctx.model_settings.finetune_iterations
     else:
-        iterations = ctx.model_settings["iterations"]
+        iterations = ctx.model_settings.iterations
     objective = _build_objective(ctx)
     warmup = iterations // 2 if objective is not None and previous is None else 0
     source, target_labelled, target_pool, pool_dataset = _training_inputs(ctx, manifest)
@@ -347,7 +351,7 @@ def fit_model(ctx: RoundContext, report: Report) -> None:
 
 def train_selector_stage(ctx: RoundContext, report: Report) -> None:
     """Selector B (LabOR): two heads pushed to disagree where the target is ambiguous."""
-    if ctx.settings["selection_method"] not in SELECTOR_METHODS:
+    if not ctx.settings.selection_method.uses_selector:
         report(1, 1, "not needed by this selection method", force=True)
         return
     if not ctx.storage.exists(ctx.keys.selector):
@@ -362,7 +366,7 @@ def fit_selector(ctx: RoundContext, report: Report) -> None:
     selector = build_selector(teacher).to(ctx.device)
     resume = _load_if_exists(ctx, ctx.keys.selector_checkpoint)
     source, target_labelled, target_pool, _ = _training_inputs(ctx, manifest)
-    iterations = ctx.model_settings["selector_iterations"]
+    iterations = ctx.model_settings.selector_iterations
     cfg = ctx.train_config(iterations)
     cfg.lr *= SELECTOR_LR_SCALE
     train_selector(
@@ -419,11 +423,11 @@ def _image_tensor(ctx: RoundContext, entry: dict[str, Any]) -> torch.Tensor:
     return dataset[0]["image"].unsqueeze(0).to(ctx.device)
 
 
-def _image_score(method: str, prob1: torch.Tensor, prob2: torch.Tensor | None) -> float:
+def _image_score(method: SelectionMethod, prob1: torch.Tensor, prob2: torch.Tensor | None) -> float:
     """Which images to ask about first. LabOR: the share of pixels where the heads disagree,
     ties broken by mean discrepancy (an image where they agree everywhere needs no label);
     single-model baselines: mean prediction entropy."""
-    if method in SELECTOR_METHODS and prob2 is not None:
+    if method.uses_selector and prob2 is not None:
         inconsistent = float(selection.inconsistency_mask(prob1, prob2).float().mean())
         return inconsistent + 1e-3 * float(selection.discrepancy_map(prob1, prob2).mean())
     entropy = -(prob1 * prob1.clamp_min(1e-8).log()).sum(dim=1)
@@ -433,16 +437,16 @@ def _image_score(method: str, prob1: torch.Tensor, prob2: torch.Tensor | None) -
 def select_stage(ctx: RoundContext, report: Report) -> None:
     """Rank candidate pool images, then pick pixels at each image's true resolution."""
     manifest = load_json(ctx.storage, ctx.keys.manifest)
-    method = ctx.settings["selection_method"]
+    method = ctx.settings.selection_method
     model = _load_model(ctx, ctx.keys.model)
     selector = None
-    if method in SELECTOR_METHODS:
+    if method.uses_selector:
         selector = build_selector(model)
         selector.load_state_dict(load_torch(ctx.storage, ctx.keys.selector, ctx.device))
         selector = selector.to(ctx.device).eval()
     busy = _open_task_images(ctx)
     candidates = [entry for entry in manifest["pool"] if entry["id"] not in busy]
-    generator = torch.Generator().manual_seed(ctx.model_settings["seed"] * 1000 + ctx.number)
+    generator = torch.Generator().manual_seed(ctx.model_settings.seed * 1000 + ctx.number)
 
     scores = []
     for done, entry in enumerate(candidates, start=1):
@@ -453,13 +457,13 @@ def select_stage(ctx: RoundContext, report: Report) -> None:
             prob1, prob2 = predict(model, x), None
         score = (
             float(torch.rand(1, generator=generator))
-            if method.startswith("random")
+            if method.is_random
             else _image_score(method, prob1, prob2)
         )
         scores.append(score)
         report(done, 2 * len(candidates), "scoring images")
     order = sorted(range(len(candidates)), key=lambda i: -scores[i])
-    chosen = [candidates[i] for i in order[: ctx.settings["images_per_round"]]]
+    chosen = [candidates[i] for i in order[: ctx.settings.images_per_round]]
 
     entries = []
     for done, entry in enumerate(chosen, start=1):
@@ -473,7 +477,7 @@ def select_stage(ctx: RoundContext, report: Report) -> None:
 def _select_in_image(
     ctx: RoundContext,
     entry: dict[str, Any],
-    method: str,
+    method: SelectionMethod,
     model: Segmenter,
     selector,
     generator: torch.Generator,
@@ -503,8 +507,8 @@ def _select_in_image(
         image=torch.from_numpy(decode_image(ctx.storage.get(entry["image_key"])).copy())
         .permute(2, 0, 1)
         .unsqueeze(0),
-        n_points=ctx.settings["points_per_image"],
-        budget_fraction=ctx.settings["pixel_budget"],
+        n_points=ctx.settings.points_per_image,
+        budget_fraction=ctx.settings.pixel_budget,
         generator=generator,
         exclude=torch.from_numpy(labelled).unsqueeze(0).to(prob1.device),
     )

@@ -10,7 +10,7 @@ from sqlalchemy import or_, update
 
 from backend.config import get_settings
 from backend.db import session_scope
-from backend.models import Round, RoundStatus
+from backend.models import ACTIVE, Round
 
 LEASE_SECONDS = get_settings().round_lease_seconds
 HEARTBEAT_SECONDS = 2.0
@@ -30,7 +30,6 @@ STAGE_WEIGHTS = {
     "publish": 0.05,
 }
 STAGES = tuple(STAGE_WEIGHTS)
-ACTIVE = (RoundStatus.queued, RoundStatus.running)
 
 
 def next_stage(stage: str) -> str:
