@@ -90,14 +90,14 @@ def main(argv: list[str] | None = None) -> None:
             lambda: selection.select_ppl(prob1, prob2, features, 40), args.repeat
         ),
         "select_spl (2.2 %)": median_ms(
-            lambda: selection.select_spl(prob1, prob2, 0.022), args.repeat
+            lambda: selection.spl_segments(prob1, prob2, 0.022), args.repeat
         ),
         "select_spl (2.2 %, SLIC segments)": median_ms(
-            lambda: selection.select_spl(prob1, prob2, 0.022, image=rgb), args.repeat
+            lambda: selection.spl_segments(prob1, prob2, 0.022, image=rgb), args.repeat
         ),
         "ripu_region_score": median_ms(lambda: selection.ripu_region_score(logits1), args.repeat),
         "select_ripu_regions (2.2 %)": median_ms(
-            lambda: selection.select_ripu_regions(logits1, 0.022), args.repeat
+            lambda: selection.ripu_region_segments(logits1, 0.022), args.repeat
         ),
         "select_entropy (40 points)": median_ms(
             lambda: selection.select_entropy(prob1, 40, min_distance=8), args.repeat

@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from worker.ml import selection as sel
+from worker.ml.selection import ppl as ppl_module
 
 torch.set_num_threads(1)
 
@@ -71,12 +72,10 @@ def test_spl_under_budget_selects_exactly_the_inconsistent_pixels():
     disc[6, 5] = 0.4
     disc[3, 3] = 0.2  # touches the block only diagonally: a separate 4-connected segment
     p1, p2 = two_class_pair(disc)
-    mask = sel.select_spl(p1, p2, budget_fraction=0.25)
-    assert torch.equal(mask[0], disc > 0)
     segments = sel.spl_segments(p1, p2, budget_fraction=0.25)[0]
+    assert torch.equal(segments > 0, disc > 0)
     assert (segments[1:3, 1:3] == 1).all() and segments[6, 5] == 2  # ranked by discrepancy
     assert segments[3, 3] == 3
-    assert torch.equal(segments > 0, mask[0])
 
 
 def test_spl_over_budget_keeps_best_segments_whole_and_grows_a_connected_remainder():
@@ -99,7 +98,7 @@ def test_spl_never_exceeds_budget_and_uses_it(fraction):
     g = torch.Generator().manual_seed(1)
     p1 = torch.randn(2, 4, 24, 20, generator=g).softmax(1)
     p2 = torch.randn(2, 4, 24, 20, generator=g).softmax(1)
-    mask = sel.select_spl(p1, p2, budget_fraction=fraction)
+    mask = sel.spl_segments(p1, p2, budget_fraction=fraction) > 0
     incons = sel.inconsistency_mask(p1, p2)
     budget = math.floor(fraction * 24 * 20)
     assert not (mask & ~incons).any()
@@ -129,7 +128,7 @@ def test_spl_skips_excluded_pixels():
     p1, p2 = two_class_pair(disc)
     exclude = torch.zeros(1, 6, 6, dtype=torch.bool)
     exclude[0, 2, :3] = True
-    mask = sel.select_spl(p1, p2, 1.0, exclude=exclude)[0]
+    mask = sel.spl_segments(p1, p2, 1.0, exclude=exclude)[0] > 0
     assert torch.nonzero(mask).tolist() == [[2, 3], [2, 4], [2, 5]]
 
 
@@ -355,9 +354,7 @@ def test_ripu_regions_match_official_greedy_and_never_overlap_or_overflow(budget
     cost = F.avg_pool2d(torch.ones(1, 1, 20, 17), 3, 1, 1) * 9
     centres = _reference_greedy(score, 2 * k, cost[0, 0].round(), budget)
     segments = sel.ripu_region_segments(logits, fraction, radius=k)[0]
-    mask = sel.select_ripu_regions(logits, fraction, radius=k)[0]
-    assert torch.equal(mask, segments > 0)
-    assert mask.sum() <= budget
+    assert (segments > 0).sum() <= budget
     assert int(segments.max()) == len(centres)
     for n, (y, x) in enumerate(centres, start=1):
         expected = torch.zeros(20, 17, dtype=torch.bool)
@@ -381,7 +378,7 @@ def test_ripu_regions_skip_excluded_pixels_and_count_only_new_ones():
 
 def test_ripu_regions_budget_smaller_than_a_region_selects_nothing():
     logits = torch.randn(1, 3, 10, 10, generator=torch.Generator().manual_seed(1))
-    assert not sel.select_ripu_regions(logits, 0.03).any()  # 3 px < the smallest region (4)
+    assert not sel.ripu_region_segments(logits, 0.03).any()  # 3 px < the smallest region (4)
 
 
 def test_ripu_pixels_follow_the_score_with_blocking():
@@ -423,7 +420,7 @@ def test_feature_sampling_in_chunks_equals_bilinear_upsampling():
     full = F.interpolate(low[None], size=(9, 13), mode="bilinear", align_corners=False)[0]
     ys, xs = torch.meshgrid(torch.arange(9), torch.arange(13), indexing="ij")
     ys, xs = ys.flatten(), xs.flatten()
-    chunks = list(sel._sample_features(low, ys, xs, 9, 13, chunk_elements=30))
+    chunks = list(ppl_module._sample_features(low, ys, xs, 9, 13, chunk_elements=30))
     assert len(chunks) == 12  # 117 pixels, 10 per chunk
     sampled = torch.cat([f for _, f in chunks])
     assert torch.allclose(sampled, full[:, ys, xs].T, atol=1e-6)
@@ -435,7 +432,7 @@ def test_class_feature_sums_equal_sums_of_upsampled_features():
     full = F.interpolate(low[None], size=(10, 13), mode="bilinear", align_corners=False)[0]
     ys, xs = torch.nonzero(torch.rand(10, 13, generator=g) < 0.5, as_tuple=True)
     inverse = torch.randint(0, 3, (len(ys),), generator=g)
-    sums = sel._class_feature_sums(low, ys, xs, inverse, 3, 10, 13)
+    sums = ppl_module._class_feature_sums(low, ys, xs, inverse, 3, 10, 13)
     expected = torch.stack([full[:, ys[inverse == k], xs[inverse == k]].sum(1) for k in range(3)])
     assert torch.allclose(sums, expected, atol=1e-4)
 

@@ -12,7 +12,6 @@ from worker.ml.models import build_segmenter, build_selector
 from worker.ml.synthetic import generate_demo_dataset
 from worker.ml.training import (
     TrainConfig,
-    TrainingCancelled,
     head_discrepancy,
     predict,
     predict_selector,
@@ -20,6 +19,7 @@ from worker.ml.training import (
     train_segmenter,
     train_selector,
 )
+from worker.ml.training.optim import make_optimizer, schedule_lr
 
 torch.set_num_threads(1)
 
@@ -214,7 +214,7 @@ def test_interrupted_then_resumed_run_ends_where_the_uninterrupted_one_does(demo
     pool = SegmentationDataset(_items(demo, "target/train", labelled=False)[:1], _read)
     cfg = TrainConfig(iterations=6, checkpoint_every=2)
 
-    def run(resume=None, should_stop=None, on_checkpoint=None, progress=None):
+    def run(resume=None, on_progress=None, on_checkpoint=None):
         torch.manual_seed(0)
         model = build_segmenter(NUM_CLASSES)
         train_segmenter(
@@ -223,24 +223,32 @@ def test_interrupted_then_resumed_run_ends_where_the_uninterrupted_one_does(demo
             _batches(source),
             target_unlabelled=_batches(pool),
             resume=resume,
-            should_stop=should_stop,
             on_checkpoint=on_checkpoint,
-            on_progress=None if progress is None else lambda i, *_: progress.append(i),
+            on_progress=on_progress,
         )
         return model
 
     uninterrupted = run()
 
+    # Production stops a run as here, by raising from the progress callback (the pipeline's
+    # ProgressReporter raises CancelRequested or LeaseLost); a stage stopped or killed
+    # mid-way resumes from its last checkpoint.
+    class Cancelled(Exception):
+        pass
+
+    def cancel_after_3(done: int, *_) -> None:
+        if done == 3:
+            raise Cancelled
+
     checkpoints: list[dict] = []
-    calls = iter(range(100))
-    with pytest.raises(TrainingCancelled) as cancelled:
-        run(should_stop=lambda: next(calls) >= 3, on_checkpoint=checkpoints.append)
-    assert cancelled.value.iteration == 3
+    with pytest.raises(Cancelled):
+        run(on_progress=cancel_after_3, on_checkpoint=checkpoints.append)
     assert [c["iteration"] for c in checkpoints] == [2]
     assert checkpoints[0]["discriminator"] is not None
 
     progress: list[int] = []
-    resumed = run(resume=torch.load(_saved(checkpoints[-1]), weights_only=False), progress=progress)
+    resume = torch.load(_saved(checkpoints[-1]), weights_only=False)
+    resumed = run(resume=resume, on_progress=lambda done, *_: progress.append(done))
 
     assert progress == [3, 4, 5, 6]
     for key, value in uninterrupted.state_dict().items():
@@ -429,15 +437,13 @@ def test_heads_only_selector_training_leaves_the_encoder_as_a_was(
 
 
 def test_sgd_backbones_learn_at_a_tenth_of_the_rate_after_a_linear_warm_up() -> None:
-    from worker.ml.training import _make_optimizer, _schedule_lr
-
     model = build_segmenter(NUM_CLASSES)
     cfg = TrainConfig(iterations=100, optimizer="sgd", lr=1e-3, warmup_fraction=0.1)
-    optimizer = _make_optimizer(model, cfg)
+    optimizer = make_optimizer(model, cfg)
     backbone = {id(p) for p in model.backbone_parameters()}
     rates = []
     for iteration in (0, 9, 10, 55, 99):
-        _schedule_lr(optimizer, cfg, iteration)
+        schedule_lr(optimizer, cfg, iteration)
         by_part = {
             "backbone" if id(g["params"][0]) in backbone else "new": g["lr"]
             for g in optimizer.param_groups
@@ -453,9 +459,7 @@ def test_sgd_backbones_learn_at_a_tenth_of_the_rate_after_a_linear_warm_up() -> 
 
 
 def test_adamw_trains_backbone_and_new_layers_at_one_rate() -> None:
-    from worker.ml.training import _make_optimizer, _schedule_lr
-
-    optimizer = _make_optimizer(build_segmenter(NUM_CLASSES), TrainConfig(lr=1e-3))
-    _schedule_lr(optimizer, TrainConfig(lr=1e-3, iterations=100), 50)
+    optimizer = make_optimizer(build_segmenter(NUM_CLASSES), TrainConfig(lr=1e-3))
+    schedule_lr(optimizer, TrainConfig(lr=1e-3, iterations=100), 50)
     assert isinstance(optimizer, torch.optim.AdamW)
     assert len({g["lr"] for g in optimizer.param_groups}) == 1

@@ -37,10 +37,6 @@ def rank() -> int:
     return dist.get_rank() if dist.is_initialized() else 0
 
 
-def world_size() -> int:
-    return dist.get_world_size() if dist.is_initialized() else 1
-
-
 def local_rank() -> int:
     return int(os.environ.get("LOCAL_RANK", "0"))
 
