@@ -1,111 +1,85 @@
-"""Login throttling: failed attempts per (client address, email) in a sliding window.
+"""Login throttling: failed attempts per (client address, email), counted by the `limits`
+library in a window that opens at the first failure and expires with it.
 
-With a Redis broker the window lives in Redis, so every API process shares it; otherwise
-(the embedded demo) it lives in this process's memory. A success clears the caller's window,
-so only guessing is slowed down. Behind a reverse proxy, run uvicorn with --proxy-headers
-(and --forwarded-allow-ips) so the client address is the real one.
+With a Redis broker the counters live in Redis, so every API process shares them; otherwise
+(the embedded demo) they live in this process's memory. Either way a counter disappears when
+its window ends, so guessing across many addresses or emails cannot grow the store without
+bound. A success clears the caller's counter, so only guessing is slowed down. Behind a
+reverse proxy, run uvicorn with --proxy-headers (and --forwarded-allow-ips) so the client
+address is the real one.
 """
 
 import hashlib
 import logging
-import threading
+import math
 import time
-import uuid
-from collections import deque
 from functools import lru_cache
-from typing import Protocol
 
-import redis
+from limits import RateLimitItemPerSecond
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, RedisStorage, Storage
+from limits.strategies import FixedWindowRateLimiter
 
 from backend.config import Settings
 
 log = logging.getLogger(__name__)
 
 
-class LoginLimiter(Protocol):
-    def retry_after(self, key: str) -> int:
-        """Seconds until `key` may try again; 0 when it may now."""
-        ...
-
-    def failed(self, key: str) -> None: ...
-
-    def reset(self, key: str) -> None: ...
-
-
-class MemoryLimiter:
-    def __init__(self, attempts: int, window: float) -> None:
-        self.attempts = attempts
-        self.window = window
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures.setdefault(key, deque())
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
-
-    def retry_after(self, key: str) -> int:
-        now = time.monotonic()
-        with self._lock:
-            failures = self._recent(key, now)
-            if len(failures) < self.attempts:
-                return 0
-            # The window reopens when the oldest failure that keeps it full slides out.
-            return max(1, int(failures[-self.attempts] + self.window - now + 0.999))
-
-    def failed(self, key: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._recent(key, now).append(now)
-
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
-
-
-class RedisLimiter:
-    """One sorted set of failure times per key, expiring with the window."""
-
-    def __init__(self, url: str, attempts: int, window: float) -> None:
-        self.redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        self.attempts = attempts
-        self.window = window
+class LoginLimiter:
+    def __init__(self, storage: Storage, attempts: int, window: float) -> None:
+        self.storage = storage
+        self.item = RateLimitItemPerSecond(attempts, max(1, math.ceil(window)), "failures")
+        self.strategy = FixedWindowRateLimiter(storage)
 
     @staticmethod
-    def _key(key: str) -> str:
-        return "segloop:login-failures:" + hashlib.sha256(key.encode()).hexdigest()
+    def _id(key: str) -> str:
+        """Hashed, so the store never holds email addresses."""
+        return hashlib.sha256(key.encode()).hexdigest()
 
     def retry_after(self, key: str) -> int:
-        now = time.time()
+        """Seconds until `key` may try again; 0 when it may now."""
         try:
-            pipe = self.redis.pipeline()
-            pipe.zremrangebyscore(self._key(key), 0, now - self.window)
-            pipe.zrange(self._key(key), 0, -1, withscores=True)
-            _, failures = pipe.execute()
-        except redis.RedisError as exc:
+            stats = self.strategy.get_window_stats(self.item, self._id(key))
+        except StorageError as exc:
             # Logins must keep working while Redis is away; the broker is down then anyway.
             log.warning("login rate limit unavailable: %s", exc)
             return 0
-        if len(failures) < self.attempts:
+        if stats.remaining > 0:
             return 0
-        return max(1, int(failures[-self.attempts][1] + self.window - now + 0.999))
+        return max(1, math.ceil(stats.reset_time - time.time()))
 
     def failed(self, key: str) -> None:
-        now = time.time()
         try:
-            pipe = self.redis.pipeline()
-            pipe.zadd(self._key(key), {uuid.uuid4().hex: now})
-            pipe.expire(self._key(key), int(self.window) + 1)
-            pipe.execute()
-        except redis.RedisError as exc:
+            self.strategy.hit(self.item, self._id(key))
+        except StorageError as exc:
             log.warning("login rate limit unavailable: %s", exc)
 
     def reset(self, key: str) -> None:
         try:
-            self.redis.delete(self._key(key))
-        except redis.RedisError as exc:
+            self.strategy.clear(self.item, self._id(key))
+        except StorageError as exc:
             log.warning("login rate limit unavailable: %s", exc)
+
+
+class MemoryLimiter(LoginLimiter):
+    """This process only; expired counters are swept after each failure."""
+
+    def __init__(self, attempts: int, window: float) -> None:
+        super().__init__(MemoryStorage(), attempts, window)
+
+
+class RedisLimiter(LoginLimiter):
+    """Shared by every API process; each counter is a Redis key with the window as its TTL."""
+
+    def __init__(self, url: str, attempts: int, window: float) -> None:
+        storage = RedisStorage(
+            url,
+            key_prefix="segloop:login",
+            wrap_exceptions=True,
+            socket_timeout=2,
+            socket_connect_timeout=2,
+        )
+        super().__init__(storage, attempts, window)
 
 
 @lru_cache(maxsize=8)
