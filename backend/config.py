@@ -40,8 +40,10 @@ class Settings(BaseSettings):
     login_window_seconds: int = 300
     max_image_pixels: int = 64 * 1024 * 1024
     import_roots: list[Path] = []
-    # POST /projects/{id}/predict waits this long for a cpu worker's answer.
+    # A prediction no cpu worker has started within this long fails, so its caller stops polling.
     predict_timeout_seconds: float = 60.0
+    # Export and prediction results (and their jobs) are deleted this long after they finish.
+    job_ttl_hours: float = Field(default=24.0, gt=0)
     frontend_dir: Path = Path(__file__).parent / "static"
 
     @model_validator(mode="after")

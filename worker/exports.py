@@ -1,34 +1,35 @@
 """Worker side of exports and prediction (`cpu` queue): dense predictions in any label format,
 the model as checkpoint + TorchScript + a JSON of its classes and preprocessing, and
-single-image prediction. Requests, statuses and results travel through storage
-(`backend.services.exports.JobKeys`)."""
+single-image prediction. Each runs a job row (`backend.services.jobs`): the worker claims it,
+reports progress and the outcome on it, and writes only the result's bytes to storage."""
 
 import io
 import json
 import logging
 import time
 import zipfile
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 import torch
 from sqlalchemy import select
 
+from backend.config import get_settings
 from backend.db import session_scope
 from backend.formats.base import indexed_png
 from backend.images import InvalidInput
-from backend.models import Image, Project, Round
+from backend.models import Image, Job, JobKind, Project, Round
+from backend.services import jobs
 from backend.services.exports import (
-    JobKeys,
     export_filename,
     export_item,
-    read_job,
     temporary_zip,
     unique_names,
     write_options,
     write_zip,
 )
-from backend.services.queue import EXPORT, PREDICT
+from backend.services.queue import EXPIRE_JOBS, EXPORT, PREDICT
 from backend.storage import Storage, get_storage
 from worker.celery_app import celery_app
 from worker.ml.inference import load_segmenter, predict_labels, preprocessing, torchscript
@@ -66,49 +67,59 @@ def _model_for(round_id: int):
     return _round_model(round_id, key)
 
 
-class _Job:
-    def __init__(self, storage: Storage, project_id: int, job_id: str) -> None:
-        self.storage = storage
-        self.keys = JobKeys.export(project_id, job_id)
-        self.state = read_job(storage, project_id, job_id)
+class _Progress:
+    """Writes progress to the job's row at most once a second: enough to watch, few writes."""
+
+    def __init__(self, job_id: str) -> None:
+        self.job_id = job_id
         self.last = 0.0
 
-    def update(self, **values: Any) -> None:
-        self.state.update(values)
-        self.storage.put(self.keys.status, json.dumps(self.state).encode())
-
-    def progress(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int) -> None:
         if time.monotonic() - self.last >= PROGRESS_EVERY_SECONDS:
             self.last = time.monotonic()
-            self.update(progress=done / max(total, 1))
+            with session_scope() as session:
+                jobs.report_progress(session, self.job_id, done / max(total, 1))
+
+
+def _run(job: Job, storage: Storage, name: str, work: Callable[[], bytes]) -> str:
+    """Put the result's bytes in storage, then finish the row (or fail it with the reason)."""
+    settings = get_settings()
+    try:
+        key = jobs.storage_key(job, name)
+        storage.put(key, work())
+    except Exception as exc:
+        if not isinstance(exc, InvalidInput):
+            log.exception("%s job %s of project %s failed", job.kind, job.id, job.project_id)
+        with session_scope() as session:
+            jobs.fail(session, settings, job.id, str(exc) or repr(exc))
+        return "failed"
+    with session_scope() as session:
+        finished = jobs.finish(session, settings, job.id, key)
+    if not finished:
+        storage.delete(key)
+        return "the job is gone"
+    return "done"
 
 
 @celery_app.task(name=EXPORT)
 def export(project_id: int, job_id: str) -> str:
     """Run an export job once; a redelivered message for a finished job does nothing."""
-    storage = get_storage()
-    job = _Job(storage, project_id, job_id)
-    if job.state is None or job.state["status"] in ("done", "failed"):
+    with session_scope() as session:
+        job = jobs.claim(session, job_id, JobKind.export)
+    if job is None:
         return "nothing to do"
-    request = json.loads(storage.get(job.keys.request))
-    job.update(status="running")
-    try:
-        if request["what"] == "model":
-            data = _model_zip(storage, request["round_id"])
-        else:
-            data = _predictions_zip(storage, project_id, request, job)
-        storage.put(job.keys.result, data)
-        job.update(status="done", progress=1.0)
-    except Exception as exc:
-        if not isinstance(exc, InvalidInput):
-            log.exception("export %s of project %s failed", job_id, project_id)
-        job.update(status="failed", error=str(exc) or repr(exc))
-        return "failed"
-    return "done"
+    storage = get_storage()
+    request = job.options
+    if request["what"] == "model":
+        return _run(job, storage, "model.zip", lambda: _model_zip(storage, request["round_id"]))
+    progress = _Progress(job.id)
+    return _run(
+        job, storage, "predictions.zip", lambda: _predictions_zip(storage, request, progress)
+    )
 
 
 def _predictions_zip(
-    storage: Storage, project_id: int, request: dict[str, Any], job: _Job
+    storage: Storage, request: dict[str, Any], progress: Callable[[int, int], None]
 ) -> bytes:
     model, size, classes, number = _model_for(request["round_id"])
     with session_scope() as session:
@@ -124,7 +135,7 @@ def _predictions_zip(
         for done, image in enumerate(images, start=1):
             labels = predict_labels(model, storage.get(image.image_key), size)
             yield export_item(storage, image, names[image.id], labels)
-            job.progress(done, len(images))
+            progress(done, len(images))
 
     path = temporary_zip()
     try:
@@ -165,19 +176,28 @@ def _model_zip(storage: Storage, round_id: int) -> bytes:
 
 
 @celery_app.task(name=PREDICT)
-def predict(project_id: int, round_id: int, request_id: str) -> str:
-    """Answer one POST /predict: an indexed PNG, or the error, beside the request's input."""
+def predict(project_id: int, round_id: int, job_id: str) -> str:
+    """Answer one POST /predict job (`job_id` is its id): the indexed PNG in storage, the
+    status or the error on its row. The uploaded image is deleted either way."""
+    with session_scope() as session:
+        job = jobs.claim(session, job_id, JobKind.predict)
+    if job is None:
+        return "nothing to do: the job finished, expired or was given up"
     storage = get_storage()
-    keys = JobKeys.predict(project_id, request_id)
-    try:
-        data = storage.get(keys.input)
-    except KeyError:
-        return "the caller stopped waiting"
-    try:
+
+    def label_png() -> bytes:
+        data = storage.get(jobs.input_key(job))
         model, size, classes, _ = _model_for(round_id)
-        storage.put(keys.result, indexed_png(predict_labels(model, data, size), classes))
-    except Exception as exc:
-        log.exception("prediction %s failed", request_id)
-        storage.put(keys.error, json.dumps({"error": str(exc) or repr(exc)}).encode())
-        return "failed"
-    return "done"
+        return indexed_png(predict_labels(model, data, size), classes)
+
+    try:
+        return _run(job, storage, "result.png", label_png)
+    finally:
+        storage.delete(jobs.input_key(job))
+
+
+@celery_app.task(name=EXPIRE_JOBS)
+def expire_jobs() -> int:
+    """Beat's cleanup: results past their expiry go, bytes first, then rows."""
+    with session_scope() as session:
+        return jobs.remove_expired(session, get_storage(), get_settings())

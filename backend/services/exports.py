@@ -1,20 +1,16 @@
 """Getting labels and models out.
 
 Labels people submitted are merged and zipped here, synchronously and without torch. Dense
-predictions, model export and single-image prediction need the model, so they run on the worker:
-the API writes a request into storage, enqueues its id, and the worker writes the status, the
-result or the error beside it. Storage is the only channel, so no Celery result backend is needed
-and every API replica and worker sees the same state.
+predictions, model export and single-image prediction need the model, so they run on the worker
+as jobs (`backend.services.jobs`): a database row the worker updates, and the result's bytes in
+storage. What the worker needs is resolved here, when the job is created, so bad requests fail
+at once.
 """
 
-import json
 import tempfile
-import time
-import uuid
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +18,23 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.config import Settings
 from backend.formats import writer
 from backend.formats.base import IGNORE, ExportItem, WriteOptions
-from backend.images import InvalidInput
-from backend.models import Annotation, AnnotationTask, Dataset, DatasetKind, Image, Project, Round
+from backend.models import (
+    Annotation,
+    AnnotationTask,
+    Dataset,
+    DatasetKind,
+    Image,
+    Job,
+    JobKind,
+    Project,
+    Round,
+)
 from backend.services.annotations import merge_label_maps
+from backend.services.jobs import input_key, new_job
 from backend.storage import Storage
-
-POLL_SECONDS = 0.1
 
 
 class NothingToExport(Exception):
@@ -38,41 +43,6 @@ class NothingToExport(Exception):
 
 class NotInProject(LookupError):
     """A round or dataset id that belongs to another project (or to none)."""
-
-
-@dataclass(frozen=True)
-class JobKeys:
-    """Where one worker job keeps its request, status and result."""
-
-    prefix: str
-
-    @classmethod
-    def export(cls, project_id: int, job_id: str) -> "JobKeys":
-        return cls(f"projects/{project_id}/exports/{job_id}")
-
-    @classmethod
-    def predict(cls, project_id: int, request_id: str) -> "JobKeys":
-        return cls(f"projects/{project_id}/predict/{request_id}")
-
-    @property
-    def request(self) -> str:
-        return f"{self.prefix}/request.json"
-
-    @property
-    def status(self) -> str:
-        return f"{self.prefix}/status.json"
-
-    @property
-    def result(self) -> str:
-        return f"{self.prefix}/result"
-
-    @property
-    def input(self) -> str:
-        return f"{self.prefix}/input"
-
-    @property
-    def error(self) -> str:
-        return f"{self.prefix}/error.json"
 
 
 def write_zip(
@@ -194,34 +164,36 @@ def prediction_datasets(session: Session, project_id: int, dataset_id: int | Non
     return ids
 
 
-def create_job(
-    session: Session, storage: Storage, project: Project, request: dict[str, Any]
-) -> dict[str, Any]:
-    """Resolve what the worker needs (round, datasets) now, so bad requests fail at once."""
+def create_export(
+    session: Session, settings: Settings, project: Project, request: dict[str, Any], user_id: int
+) -> Job:
+    """A queued export job with its round (and datasets) resolved; the caller commits."""
     round_ = trained_round(session, project.id, request["round_id"])
-    request = {**request, "round_id": round_.id}
-    if request["what"] == "predictions":
-        request["dataset_ids"] = prediction_datasets(session, project.id, request["dataset_id"])
-    job = {
-        "id": uuid.uuid4().hex,
-        "what": request["what"],
+    options = {
+        **request,
+        "round_id": round_.id,
         "format": request["format"] if request["what"] == "predictions" else "torchscript",
-        "status": "queued",
-        "progress": 0.0,
-        "error": None,
         "filename": export_filename(project.id, request["what"], request["format"], round_),
     }
-    keys = JobKeys.export(project.id, job["id"])
-    storage.put(keys.request, json.dumps(request).encode())
-    storage.put(keys.status, json.dumps(job).encode())
+    if request["what"] == "predictions":
+        options["dataset_ids"] = prediction_datasets(session, project.id, request["dataset_id"])
+    return new_job(session, settings, JobKind.export, project.id, user_id, options)
+
+
+def create_prediction(
+    session: Session,
+    settings: Settings,
+    storage: Storage,
+    project: Project,
+    round_: Round,
+    image: bytes,
+    user_id: int,
+) -> Job:
+    """A queued prediction job with its image in storage; the caller commits."""
+    options = {"round_id": round_.id, "round": round_.number}
+    job = new_job(session, settings, JobKind.predict, project.id, user_id, options)
+    storage.put(input_key(job), image)
     return job
-
-
-def read_job(storage: Storage, project_id: int, job_id: str) -> dict[str, Any] | None:
-    try:
-        return json.loads(storage.get(JobKeys.export(project_id, job_id).status))
-    except KeyError:
-        return None
 
 
 def export_filename(project_id: int, what: str, fmt: str, round_: Round | None) -> str:
@@ -232,19 +204,3 @@ def export_filename(project_id: int, what: str, fmt: str, round_: Round | None) 
 def temporary_zip() -> Path:
     with tempfile.NamedTemporaryFile(prefix="segloop-export-", suffix=".zip", delete=False) as f:
         return Path(f.name)
-
-
-def wait_for_prediction(storage: Storage, keys: JobKeys, timeout: float) -> bytes:
-    """Poll storage for the worker's answer; clean up whatever happens."""
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            if storage.exists(keys.result):
-                return storage.get(keys.result)
-            if storage.exists(keys.error):
-                raise InvalidInput(json.loads(storage.get(keys.error))["error"])
-            time.sleep(POLL_SECONDS)
-        raise TimeoutError(f"no worker answered within {timeout:g} s; is a cpu worker running?")
-    finally:
-        for key in (keys.input, keys.result, keys.error):
-            storage.delete(key)

@@ -21,6 +21,7 @@ RECOVER_ROUNDS = "segloop.recover_rounds"
 IMPORT_DATASET = "segloop.import_dataset"
 EXPORT = "segloop.export"
 PREDICT = "segloop.predict"
+EXPIRE_JOBS = "segloop.expire_jobs"
 
 
 def _transport_options(settings: Settings) -> dict:
@@ -71,8 +72,8 @@ def enqueue_export(project_id: int, job_id: str) -> None:
     producer.send_task(EXPORT, args=[project_id, job_id])
 
 
-def enqueue_predict(project_id: int, round_id: int, request_id: str) -> None:
-    producer.send_task(PREDICT, args=[project_id, round_id, request_id])
+def enqueue_predict(project_id: int, round_id: int, job_id: str) -> None:
+    producer.send_task(PREDICT, args=[project_id, round_id, job_id])
 
 
 def broker_ok() -> bool:

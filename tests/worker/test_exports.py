@@ -1,5 +1,6 @@
 """What needs the worker, on real processes (API server + Celery worker, PostgreSQL + Redis):
-predicting an image over HTTP, dense-prediction and model exports, background imports.
+predicting an image over HTTP (202, poll the job, fetch the PNG), dense-prediction and model
+exports, background imports.
 
 Rounds are given hand-made checkpoints instead of training: a model whose classifier always
 answers one class makes every output checkable, and training is tested elsewhere."""
@@ -85,13 +86,31 @@ def _wait_export(admin: httpx.Client, project_id: int, job: dict, timeout: float
     return job
 
 
+def _predict(stack, client: httpx.Client, project_id: int, timeout: float = 120, **request):
+    """POST /predict answers 202 at once; poll the job, then fetch its PNG."""
+    response = client.post(f"/projects/{project_id}/predict", **request)
+    assert response.status_code == 202, response.text
+    job = response.json()
+    assert response.headers["location"] == job["status_url"]
+    deadline = time.monotonic() + timeout
+    while job["status"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.3)
+        job = client.get(job["status_url"].removeprefix("/api/v1")).json()
+    assert job["status"] == "done", (job, stack.log_tail("worker"))
+    storage = Path(stack.env["SEGLOOP_DATA_DIR"]) / "storage"
+    assert not (storage / f"projects/{project_id}/jobs/{job['id']}/input").exists()
+    return client.get(job["result_url"].removeprefix("/api/v1"))
+
+
 def test_predict_returns_a_label_png_of_the_image_size(stack, project):
     member = stack.client(*ANNOTATOR)
     me = member.get("/users/me").json()
     stack.client(*ADMIN).post(f"/projects/{project['id']}/members", json={"user_id": me["id"]})
     image = np.random.default_rng(0).integers(0, 256, (23, 37, 3), dtype=np.uint8)
-    response = member.post(
-        f"/projects/{project['id']}/predict",
+    response = _predict(
+        stack,
+        member,
+        project["id"],
         params={"round_id": project["round_ids"][0]},
         files={"file": ("street.jpg", _png(image, "JPEG"), "image/jpeg")},
     )
@@ -104,8 +123,8 @@ def test_predict_returns_a_label_png_of_the_image_size(stack, project):
     colour = label.getpalette()[3 * ALWAYS : 3 * ALWAYS + 3]
     assert "#" + bytes(colour).hex() == project["classes"][ALWAYS]["colour"]
 
-    latest = member.post(
-        f"/projects/{project['id']}/predict", files={"file": ("a.png", _png(image), "image/png")}
+    latest = _predict(
+        stack, member, project["id"], files={"file": ("a.png", _png(image), "image/png")}
     )
     assert latest.status_code == 200 and latest.headers["x-segloop-round"] == "1"
     broken = member.post(
