@@ -2,7 +2,6 @@ from fastapi import APIRouter
 
 from backend.api.routes import (
     datasets,
-    events,
     exports,
     health,
     login,
@@ -15,5 +14,5 @@ from backend.api.routes import (
 api_router = APIRouter()
 # Requests are matched against routes in order and no two paths overlap: the annotation
 # routes, which take most of the traffic, come first.
-for module in (tasks, health, login, users, projects, datasets, exports, events, rounds):
+for module in (tasks, health, login, users, projects, datasets, exports, rounds):
     api_router.include_router(module.router)

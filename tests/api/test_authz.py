@@ -8,7 +8,6 @@ fails `test_every_endpoint_is_in_the_matrix`.
 """
 
 import io
-import json
 import string
 import uuid
 import zipfile
@@ -22,9 +21,11 @@ import pytest
 from PIL import Image as PILImage
 from sqlalchemy import select
 
+from backend.config import get_settings
 from backend.db import session_scope
 from backend.models import AnnotationTask, Dataset, Image, Project, Round, User
-from backend.services.exports import JobKeys, create_job
+from backend.services.exports import create_export, create_prediction
+from backend.services.jobs import claim, finish, storage_key
 from backend.storage import get_storage
 from tests.conftest import ANNOTATOR, ANNOTATOR_2, create_project
 
@@ -84,7 +85,6 @@ class Op:
     data: dict[str, str] | None = None
     files: Callable[[], dict] | None = None
     params: dict[str, str] | None = None
-    stream: bool = False
 
 
 MATRIX: dict[tuple[str, str], Op] = {
@@ -135,13 +135,20 @@ MATRIX: dict[tuple[str, str], Op] = {
     ("POST", "/projects/{project_id}/exports"): Op(admin_only(200), json=lambda: {}),
     ("GET", "/projects/{project_id}/exports/{job_id}"): Op(admin_only(200)),
     ("GET", "/projects/{project_id}/exports/{job_id}/download"): Op(admin_only(200)),
+    ("GET", "/projects/{project_id}/jobs"): Op(admin_only(200)),
     # The round has no model: allowed callers get as far as "nothing to predict with".
     ("POST", "/projects/{project_id}/predict"): Op(
         member(409),
         params={"round_id": "round_failed"},
         files=lambda: {"file": ("a.png", _png(np.zeros((8, 10, 3), dtype=np.uint8)), "image/png")},
     ),
-    ("GET", "/projects/{project_id}/rounds/events"): Op(member(200), stream=True),
+    # Annotator A's prediction: the admin sees it too, a member of another project does not.
+    ("GET", "/projects/{project_id}/predict/{job_id}"): Op(
+        member(200), ids={"job_id": "predict_job_id"}
+    ),
+    ("GET", "/projects/{project_id}/predict/{job_id}/result"): Op(
+        member(200), ids={"job_id": "predict_job_id"}
+    ),
     # A round is running: the admin gets past authorisation to the one-active-round rule.
     ("POST", "/projects/{project_id}/rounds"): Op(admin_only(409)),
     ("GET", "/projects/{project_id}/rounds"): Op(member(200)),
@@ -194,8 +201,9 @@ def _task(session, project_id: int, round_id: int, image: Image, **values) -> in
 
 
 def _prepare(api) -> dict[str, Any]:
-    """Project A (annotator A a member) with rounds, tasks leased to A, a finished export;
-    project B with annotator B as its member; a revoked API token of the admin."""
+    """Project A (annotator A a member) with rounds, tasks leased to A, a finished export and
+    a finished prediction of A's; project B with annotator B as its member; a revoked API
+    token of the admin."""
     admin = api.admin
     project = create_project(admin, api.demo_data)
     other = create_project(admin, api.demo_data)
@@ -257,17 +265,21 @@ def _prepare(api) -> dict[str, Any]:
     labelled = api.annotator.post(f"/tasks/{tasks['task_labelled']}/submit", json=_submission())
     assert labelled.status_code == 200, labelled.text
 
-    storage = get_storage()
+    storage, settings = get_storage(), get_settings()
+    admin_id = admin.get("/users/me").json()["id"]
     with session_scope() as session:
-        job = create_job(
-            session,
-            storage,
-            session.get(Project, project["id"]),
-            {"what": "model", "format": "generic", "round_id": None},
-        )
-    keys = JobKeys.export(project["id"], job["id"])
-    storage.put(keys.result, b"PK\x05\x06" + b"\0" * 18)
-    storage.put(keys.status, json.dumps({**job, "status": "done", "progress": 1.0}).encode())
+        project_row = session.get(Project, project["id"])
+        request = {"what": "model", "format": "generic", "round_id": None}
+        job = create_export(session, settings, project_row, request, admin_id)
+        done = session.get(Round, rounds["round_done"])
+        image = _png(np.zeros((8, 10, 3), dtype=np.uint8))
+        prediction = create_prediction(session, settings, storage, project_row, done, image, a_id)
+        session.commit()
+        results = {"model.zip": b"PK\x05\x06" + b"\0" * 18, "result.png": image}
+        for finished, (name, data) in zip((job, prediction), results.items(), strict=True):
+            storage.put(storage_key(finished, name), data)
+            claim(session, finished.id, finished.kind)
+            finish(session, settings, finished.id, storage_key(finished, name))
     return {
         "project_id": project["id"],
         "other_project_id": other["id"],
@@ -276,7 +288,8 @@ def _prepare(api) -> dict[str, Any]:
         "round_id": rounds["round_done"],
         "task_id": tasks["task_labelled"],
         "token_id": a_token["id"],
-        "job_id": job["id"],
+        "job_id": job.id,
+        "predict_job_id": prediction.id,
         "revoked_token": token["token"],
         "annotator_a_id": a_id,
         "demo_data": api.demo_data,
@@ -327,9 +340,6 @@ def _call(client, method: str, path: str, op: Op, world: dict) -> int:
         kwargs["data"] = op.data
     if op.files is not None:
         kwargs["files"] = op.files()
-    if op.stream:
-        with client.stream(method, path, **kwargs) as response:
-            return response.status_code
     return client.request(method, path, **kwargs).status_code
 
 

@@ -114,14 +114,6 @@ def test_two_admins_editing_a_project_do_not_overwrite_each_other(api):
     assert retried.status_code == 200 and retried.json()["pixel_budget"] == 0.5
 
 
-def test_an_open_event_stream_holds_no_database_connection(api):
-    """Dashboards keep the stream open for hours; each must not pin a pooled connection."""
-    project = create_project(api.admin, api.demo_data)
-    with api.admin.stream("GET", f"/projects/{project['id']}/rounds/events") as response:
-        assert next(response.iter_lines()) == "event: rounds"
-        assert get_engine().pool.checkedout() == 0
-
-
 def test_a_lease_skips_tasks_that_others_are_claiming(api, project):
     """Fifty people pressing 'next' at once: a task another request holds is skipped, not
     waited for, and 'no task' is never answered while one is free."""

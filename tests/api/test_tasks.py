@@ -3,7 +3,6 @@ as the worker's publish stage would."""
 
 import base64
 import io
-import json
 import uuid
 
 import numpy as np
@@ -193,18 +192,6 @@ def test_a_queued_round_cancels_at_once_and_a_failed_one_retries(api, project):
     retried = admin.post(f"/rounds/{failed_id}/retry").json()
     assert retried["status"] == "queued" and retried["stage"] == "select"
     assert retried["error"] is None
-
-
-def test_round_progress_is_pushed_as_server_sent_events(api, project):
-    admin = api.admin
-    admin.post(f"/projects/{project['id']}/rounds")
-    with admin.stream("GET", f"/projects/{project['id']}/rounds/events") as response:
-        assert response.headers["content-type"].startswith("text/event-stream")
-        lines = response.iter_lines()
-        assert next(lines) == "event: rounds"
-        data = next(lines)
-    rounds = json.loads(data.removeprefix("data: "))
-    assert [r["status"] for r in rounds] == ["queued"]
 
 
 def test_annotator_stats_count_labels_and_time(api, project):
