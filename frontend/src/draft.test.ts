@@ -1,3 +1,4 @@
+import { decode } from "fast-png";
 import { describe, expect, it, vi } from "vitest";
 import type { DraftBody } from "./api";
 import type { KeyValueStorage } from "./auth";
@@ -12,7 +13,7 @@ import {
   SubmittedCache,
   type SaveState,
 } from "./draft";
-import { base64ToBytes, decodePng } from "./png";
+import { base64ToBytes } from "./png";
 
 function memory(): KeyValueStorage & { data: Map<string, string> } {
   const data = new Map<string, string>();
@@ -86,7 +87,7 @@ describe("region drafts", () => {
     const body = await regionDraft(labels, w, h, 75.04, 0);
     expect(body.labels).toEqual([]);
     expect(body.seconds_spent).toBe(75);
-    const png = await decodePng(base64ToBytes(body.region_png ?? ""));
+    const png = decode(base64ToBytes(body.region_png ?? ""));
     expect([png.width, png.height, png.channels]).toEqual([w, h, 1]);
     const back = await restoreRegionDraft(JSON.parse(JSON.stringify(body)), w, h);
     expect(back?.secondsSpent).toBe(75);

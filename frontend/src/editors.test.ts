@@ -1,6 +1,7 @@
+import { decode } from "fast-png";
 import { describe, expect, it } from "vitest";
 import { restorePointsDraft, restoreRegionDraft } from "./draft";
-import { decodePng, base64ToBytes } from "./png";
+import { base64ToBytes } from "./png";
 import { PointEditor } from "./pointEditor";
 import { isEmptyRect } from "./raster";
 import { defaultBrushSize, RegionEditor, stepBrushSize } from "./regionEditor";
@@ -147,7 +148,7 @@ describe("RegionEditor", () => {
     const back = new RegionEditor(w, h, mask, [0, 1], restored?.labels);
     expect(back.unlabelled).toBe(4);
     expect(back.takeDirty()).toEqual({ x0: 0, y0: 0, x1: w, y1: h });
-    const png = await decodePng(base64ToBytes(await e.regionPng()));
+    const png = decode(base64ToBytes(await e.regionPng()));
     expect(png.channels).toBe(1);
     expect(Array.from(png.data)).toEqual(Array.from(e.raster.labels));
     expect(png.data[0]).toBe(255);

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { errorText, type ApiClient, type Round } from "./api";
-import { LiveFeed, type FeedMode } from "./liveFeed";
-import { upsertRound } from "./rounds";
+import { IDLE_POLL_INTERVAL_MS, POLL_INTERVAL_MS, shouldPoll, upsertRound } from "./rounds";
 
 export interface Loaded<T> {
   data: T | null;
@@ -69,46 +68,49 @@ export function useLoader<T>(
 }
 
 /**
- * A project's rounds, live: server-sent events (fetch + stream, so the
- * Authorization header goes along), reconnecting, with polling as fallback.
+ * A project's rounds, polled: every POLL_INTERVAL_MS while a round is queued or
+ * running, every IDLE_POLL_INTERVAL_MS otherwise (another admin may launch one;
+ * annotators' submissions move `tasks_done`). One request at a time; after a
+ * failure the last list stays on screen with `error` set, and polling goes on.
  */
-export function useLiveRounds(
+export function useRounds(
   api: ApiClient,
   projectId: number,
-): { rounds: Round[] | null; mode: FeedMode; error: string | null; upsert: (r: Round) => void; refresh: () => void } {
+): { rounds: Round[] | null; error: string | null; upsert: (r: Round) => void } {
   const [rounds, setRounds] = useState<Round[] | null>(null);
-  const [mode, setMode] = useState<FeedMode>("connecting");
   const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+
+  useEffect(() => setRounds(null), [api, projectId]);
 
   useEffect(() => {
-    setRounds(null);
-    const feed = new LiveFeed<Round[]>({
-      eventName: "rounds",
-      open: (signal) => api.roundEvents(projectId, signal),
-      poll: async () => {
-        try {
-          const list = await api.listRounds(projectId);
-          setError(null);
-          return list;
-        } catch (err) {
-          setError(errorText(err));
-          throw err;
-        }
-      },
-      onData: (list) => {
+    let cancelled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async (): Promise<void> => {
+      let delay = POLL_INTERVAL_MS;
+      try {
+        const list = await api.listRounds(projectId);
+        if (cancelled) return;
         setRounds(list);
         setError(null);
-      },
-      onMode: setMode,
-      pollIntervalMs: 2000,
-    });
-    feed.start();
-    return () => feed.stop();
-  }, [api, projectId]);
+        if (!shouldPoll(list)) delay = IDLE_POLL_INTERVAL_MS;
+      } catch (err) {
+        if (cancelled) return;
+        setError(errorText(err));
+      }
+      timer = setTimeout(() => void poll(), delay);
+    };
+    void poll();
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [api, projectId, tick]);
 
-  const upsert = useCallback((r: Round) => setRounds((prev) => upsertRound(prev ?? [], r)), []);
-  const refresh = useCallback(() => {
-    void api.listRounds(projectId).then(setRounds, (err: unknown) => setError(errorText(err)));
-  }, [api, projectId]);
-  return { rounds, mode, error, upsert, refresh };
+  // A round just launched, cancelled or retried: show it, and poll again now (at the fast rate).
+  const upsert = useCallback((r: Round) => {
+    setRounds((prev) => upsertRound(prev ?? [], r));
+    setTick((t) => t + 1);
+  }, []);
+  return { rounds, error, upsert };
 }

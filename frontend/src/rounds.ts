@@ -2,7 +2,10 @@
 
 import type { Round } from "./api";
 
+/** The dashboard polls the rounds this often while one is queued or running… */
 export const POLL_INTERVAL_MS = 2000;
+/** …and this often otherwise. */
+export const IDLE_POLL_INTERVAL_MS = 15000;
 
 export function isActive(round: Round): boolean {
   return round.status === "queued" || round.status === "running";

@@ -10,22 +10,24 @@ import {
   formatPercent,
   humanize,
 } from "../format";
-import { useLiveRounds, useLoader } from "../hooks";
-import type { FeedMode } from "../liveFeed";
-import { canCancel, canRetry, delta, isActive, miouCurve, parseRoundMessage, perClassTable, roundProgress } from "../rounds";
+import { useLoader, useRounds } from "../hooks";
+import {
+  canCancel,
+  canRetry,
+  delta,
+  IDLE_POLL_INTERVAL_MS,
+  isActive,
+  miouCurve,
+  parseRoundMessage,
+  perClassTable,
+  POLL_INTERVAL_MS,
+  roundProgress,
+} from "../rounds";
 import { MiouChart } from "./MiouChart";
-
-const MODE_TEXT: Record<FeedMode, string> = {
-  connecting: "connecting…",
-  live: "live",
-  reconnecting: "reconnecting…",
-  polling: "polling",
-  stopped: "stopped",
-};
 
 export function RoundsPanel({ project }: { project: Project }) {
   const { api } = useApp();
-  const live = useLiveRounds(api, project.id);
+  const live = useRounds(api, project.id);
   // Refetched whenever a task is completed (the rounds carry their done counts).
   const doneTotal = (live.rounds ?? []).reduce((n, r) => n + r.tasks_done, 0);
   const stats = useLoader(() => api.annotatorStats(project.id), `${project.id}:${doneTotal}`);
@@ -55,9 +57,16 @@ export function RoundsPanel({ project }: { project: Project }) {
       <div class="card">
         <div class="card-head">
           <h2>Rounds</h2>
-          <span class={`live live-${live.mode}`} data-testid="feed-mode" title="Progress is pushed by the server (server-sent events); polling is the fallback">
+          <span
+            class={live.error ? "live live-reconnecting" : "live live-live"}
+            data-testid="feed-mode"
+            title={
+              live.error ??
+              `Refreshed every ${POLL_INTERVAL_MS / 1000} s while a round is queued or running, every ${IDLE_POLL_INTERVAL_MS / 1000} s otherwise`
+            }
+          >
             <span class="live-dot" aria-hidden="true" />
-            {MODE_TEXT[live.mode]}
+            {live.error ? "offline, retrying…" : "live"}
           </span>
           <div class="card-head-spacer" />
           <button
