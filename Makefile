@@ -6,7 +6,7 @@ FRONTEND_STAMP := frontend/node_modules/.installed
 STATIC := backend/static/index.html
 PG_VERSION := $(shell ls /etc/postgresql 2>/dev/null | head -n 1)
 
-.PHONY: demo test lint format install frontend services system-deps clean
+.PHONY: demo test lint gen-api format install frontend services system-deps clean
 
 demo: install frontend
 	$(VENV)/bin/segloop demo
@@ -21,6 +21,12 @@ lint: install $(FRONTEND_STAMP)
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
 	cd frontend && npm run lint && npm run typecheck
+	cd frontend && PYTHON=$(abspath $(PY)) npm run --silent check:api
+
+# The frontend's API types (frontend/src/api/*.gen.ts) from the backend's OpenAPI schema:
+# run it after changing backend schemas or routes; `make lint` fails while they are stale.
+gen-api: install $(FRONTEND_STAMP)
+	cd frontend && PYTHON=$(abspath $(PY)) npm run --silent gen:api
 
 format: install
 	$(PY) -m ruff format .

@@ -245,17 +245,6 @@ describe("ApiClient — annotation and admin calls", () => {
     expect(JSON.parse(bodyText(calls[0]))).toEqual({ labels: [], seconds_spent: 3, current_point: 1 });
   });
 
-  it("opens the rounds event stream with the bearer token and an abort signal", async () => {
-    const { fetch, calls } = fakeFetch(new Response("", { headers: { "Content-Type": "text/event-stream" } }));
-    const api = new ApiClient({ getToken: () => "t", fetch });
-    const ctrl = new AbortController();
-    await api.roundEvents(3, ctrl.signal);
-    expect(calls[0]?.url).toBe("/api/v1/projects/3/rounds/events");
-    expect(header(calls[0], "Accept")).toBe("text/event-stream");
-    expect(header(calls[0], "Authorization")).toBe("Bearer t");
-    expect(calls[0]?.init?.signal).toBe(ctrl.signal);
-  });
-
   it("patches project settings, cancels and retries rounds", async () => {
     const { fetch, calls } = fakeFetch(jsonResponse(200, { id: 1 }), jsonResponse(202, { id: 5 }), jsonResponse(202, { id: 5 }));
     const api = new ApiClient({ getToken: () => "t", fetch });

@@ -1,12 +1,7 @@
-/** The "new project" form: editable state, defaults and validation into a ProjectCreate body. */
+/** The "new project" form: editable state and defaults, the ProjectCreate body, the server's errors. */
 
-import {
-  OBJECTIVES,
-  SELECTION_METHODS,
-  type Objective,
-  type ProjectCreate,
-  type SelectionMethod,
-} from "./api";
+import type { Objective, ProjectCreate, SelectionMethod } from "./api";
+import { NOT_A_NUMBER, parseNumber, placeErrors, roundTo, type Loc, type Placement } from "./forms";
 
 export interface ClassRow {
   name: string;
@@ -66,45 +61,38 @@ export type FormErrors = Partial<Record<keyof ProjectFormState | "form", string>
 
 export type ValidationResult = { ok: true; body: ProjectCreate } | { ok: false; errors: FormErrors };
 
-const COLOUR_RE = /^#[0-9a-fA-F]{6}$/;
-
+/**
+ * The form as a ProjectCreate body. The server checks the values (and its 422 is
+ * shown by projectErrors); here only what a body cannot be built from is an error:
+ * a number field that holds no number. Duplicate class names are refused here too,
+ * as the server does not check them and importing by class name needs them distinct.
+ */
 export function validateProjectForm(form: ProjectFormState): ValidationResult {
   const errors: FormErrors = {};
-  const name = form.name.trim();
-  if (name === "") errors.name = "Give the project a name.";
 
   const rows: Record<number, string> = {};
   const seen = new Set<string>();
   form.classes.forEach((c, i) => {
-    const n = c.name.trim();
-    if (n === "") rows[i] = "Name required.";
-    else if (seen.has(n.toLowerCase())) rows[i] = "Duplicate name.";
-    else if (!COLOUR_RE.test(c.colour)) rows[i] = "Colour must be #rrggbb.";
-    seen.add(n.toLowerCase());
+    const n = c.name.trim().toLowerCase();
+    if (n !== "" && seen.has(n)) rows[i] = "Duplicate name.";
+    seen.add(n);
   });
   if (Object.keys(rows).length > 0) errors.classRows = rows;
-  if (form.classes.length < 2) errors.classes = "At least two classes.";
-  if (form.classes.length > 255) errors.classes = "At most 255 classes (255 is the ignore index).";
 
-  if (!(SELECTION_METHODS as readonly string[]).includes(form.selection_method)) {
-    errors.selection_method = "Unknown method.";
+  const points = parseNumber(form.points_per_image);
+  if (points === null) errors.points_per_image = NOT_A_NUMBER;
+  const budget = parseNumber(form.pixel_budget_percent);
+  if (budget === null) errors.pixel_budget_percent = NOT_A_NUMBER;
+  const images = parseNumber(form.images_per_round);
+  if (images === null) errors.images_per_round = NOT_A_NUMBER;
+
+  if (Object.keys(errors).length > 0 || points === null || budget === null || images === null) {
+    return { ok: false, errors };
   }
-  if (!(OBJECTIVES as readonly string[]).includes(form.objective)) errors.objective = "Unknown objective.";
-
-  const points = parseIntStrict(form.points_per_image);
-  if (points === null || points < 1 || points > 10000) errors.points_per_image = "A whole number, 1–10000.";
-  const budget = Number(form.pixel_budget_percent.trim());
-  if (form.pixel_budget_percent.trim() === "" || !Number.isFinite(budget) || budget <= 0 || budget > 100) {
-    errors.pixel_budget_percent = "A percentage above 0 and at most 100.";
-  }
-  const images = parseIntStrict(form.images_per_round);
-  if (images === null || images < 1) errors.images_per_round = "A whole number, at least 1.";
-
-  if (Object.keys(errors).length > 0 || points === null || images === null) return { ok: false, errors };
   return {
     ok: true,
     body: {
-      name,
+      name: form.name.trim(),
       classes: form.classes.map((c, i) => ({ id: i, name: c.name.trim(), colour: c.colour.toLowerCase() })),
       selection_method: form.selection_method,
       objective: form.objective,
@@ -115,14 +103,40 @@ export function validateProjectForm(form: ProjectFormState): ValidationResult {
   };
 }
 
-function parseIntStrict(s: string): number | null {
-  const t = s.trim();
-  if (!/^\d+$/.test(t)) return null;
-  const n = Number(t);
-  return Number.isSafeInteger(n) ? n : null;
+type ErrorKey = keyof ProjectFormState | `class:${number}`;
+
+/** Where the server's complaint about a ProjectCreate field goes on this form. */
+function placeProjectError(loc: Loc): Placement<ErrorKey> | ErrorKey | null {
+  const [field, row, part] = loc;
+  switch (field) {
+    case "name":
+    case "selection_method":
+    case "objective":
+    case "points_per_image":
+    case "images_per_round":
+      return loc.length === 1 ? field : null;
+    case "pixel_budget":
+      return loc.length === 1 ? { key: "pixel_budget_percent", scale: 100, unit: " %" } : null;
+    case "classes":
+      if (typeof row !== "number") return "classes";
+      return part === "name" || part === "colour"
+        ? { key: `class:${row}`, label: part === "name" ? "Name" : "Colour" }
+        : `class:${row}`;
+    default:
+      return null;
+  }
 }
 
-function roundTo(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
+/** A failed createProject as form errors: a 422's field errors by field, the rest on top. */
+export function projectErrors(err: unknown): FormErrors {
+  const placed = placeErrors(err, placeProjectError);
+  const errors: FormErrors = { form: placed.form };
+  for (const [key, msg] of Object.entries(placed.fields) as [ErrorKey, string][]) {
+    if (key.startsWith("class:")) {
+      errors.classRows = { ...errors.classRows, [Number(key.slice("class:".length))]: msg };
+    } else {
+      errors[key as Exclude<ErrorKey, `class:${number}`>] = msg;
+    }
+  }
+  return errors;
 }

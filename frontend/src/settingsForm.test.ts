@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Project } from "./api";
-import { MODEL_DEFAULTS, modelSettingsOf, settingsFromProject, validateSettings } from "./settingsForm";
+import { ApiError, type Project } from "./api";
+import { MODEL_DEFAULTS, modelSettingsOf, settingsErrors, settingsFromProject, validateSettings } from "./settingsForm";
 
 const project: Project = {
   id: 3,
@@ -14,6 +14,9 @@ const project: Project = {
   pixel_budget: 0.022,
   images_per_round: 10,
   model_settings: { ...MODEL_DEFAULTS, iterations: 60, image_size: [48, 64] },
+  auto_advance_fraction: null,
+  schedule_minutes: null,
+  max_rounds: null,
   created_at: "2025-01-01T00:00:00Z",
 };
 
@@ -44,7 +47,7 @@ describe("settings form", () => {
     expect(r.body.points_per_image).toBeUndefined();
   });
 
-  it("turns blank scheduling fields into null (off) and numbers into settings", () => {
+  it("turns blank scheduling fields into null (off) and numbers into settings, limits left to the server", () => {
     const on = validateSettings({ ...settingsFromProject(project), auto_advance_percent: "80", schedule_minutes: "30" }, project);
     expect(on).toEqual({ ok: true, body: { auto_advance_fraction: 0.8, schedule_minutes: 30 } });
     const withAuto = { ...project, auto_advance_fraction: 0.8, max_rounds: 5 };
@@ -52,15 +55,16 @@ describe("settings form", () => {
     expect([form.auto_advance_percent, form.max_rounds, form.schedule_minutes]).toEqual(["80", "5", ""]);
     const off = validateSettings({ ...form, auto_advance_percent: " ", max_rounds: "" }, withAuto);
     expect(off).toEqual({ ok: true, body: { auto_advance_fraction: null, max_rounds: null } });
-    const bad = validateSettings({ ...form, auto_advance_percent: "150", schedule_minutes: "0" }, withAuto);
-    expect(bad.ok ? [] : Object.keys(bad.errors).sort()).toEqual(["auto_advance_percent", "schedule_minutes"]);
+    // No client-side cap: a long schedule and out-of-range values go to the server, which answers 422.
+    const sent = validateSettings({ ...form, auto_advance_percent: "150", schedule_minutes: "99999999" }, withAuto);
+    expect(sent).toEqual({ ok: true, body: { auto_advance_fraction: 1.5, schedule_minutes: 99_999_999 } });
   });
 
-  it("names each invalid field", () => {
+  it("names each field it cannot build the body from", () => {
     const form = {
       ...settingsFromProject(project),
       points_per_image: "0",
-      pixel_budget_percent: "0",
+      pixel_budget_percent: "",
       lr: "abc",
       batch_size: "2.5",
       image_width: "8",
@@ -69,13 +73,40 @@ describe("settings form", () => {
     const r = validateSettings(form, project);
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(Object.keys(r.errors).sort()).toEqual(
-      ["batch_size", "image_width", "lr", "objective_config", "pixel_budget_percent", "points_per_image"].sort(),
-    );
+    expect(Object.keys(r.errors).sort()).toEqual(["lr", "objective_config", "pixel_budget_percent"]);
   });
 
   it("fills model settings the project lacks with the server defaults", () => {
-    const bare = { ...project, model_settings: { backbone: "nonsense", iterations: "x" } } as unknown as Project;
+    const bare = { ...project, model_settings: { backbone: "nonsense", iterations: "x", output_stride: 4 } } as unknown as Project;
     expect(modelSettingsOf(bare)).toEqual(MODEL_DEFAULTS);
+  });
+});
+
+describe("settingsErrors", () => {
+  it("puts a 422's errors next to their fields, percentages in percent", () => {
+    const err = new ApiError(422, [
+      { type: "greater_than_equal", loc: ["body", "points_per_image"], msg: "Input should be greater than or equal to 1", ctx: { ge: 1 } },
+      { type: "greater_than", loc: ["body", "pixel_budget"], msg: "Input should be greater than 0", ctx: { gt: 0 } },
+      { type: "less_than_equal", loc: ["body", "auto_advance_fraction"], msg: "Input should be less than or equal to 1", ctx: { le: 1 } },
+      { type: "greater_than_equal", loc: ["body", "schedule_minutes"], msg: "Input should be greater than or equal to 1", ctx: { ge: 1 } },
+      { type: "int_from_float", loc: ["body", "model_settings", "batch_size"], msg: "Input should be a valid integer, got a number with a fractional part" },
+      { type: "greater_than_equal", loc: ["body", "model_settings", "image_size", 1], msg: "Input should be greater than or equal to 16", ctx: { ge: 16 } },
+    ]);
+    expect(settingsErrors(err)).toEqual({
+      form: "The server did not accept the marked fields.",
+      points_per_image: "Input should be greater than or equal to 1",
+      pixel_budget_percent: "Input should be greater than 0 %",
+      auto_advance_percent: "Input should be less than or equal to 100 %",
+      schedule_minutes: "Input should be greater than or equal to 1",
+      batch_size: "Input should be a valid integer, got a number with a fractional part",
+      image_width: "Input should be greater than or equal to 16",
+    });
+  });
+
+  it("shows string details and errors without a field at the top of the form", () => {
+    expect(settingsErrors(new ApiError(422, "threshold must be in (0, 1]"))).toEqual({ form: "threshold must be in (0, 1]" });
+    const extra = new ApiError(422, [{ type: "extra_forbidden", loc: ["body", "model_settings", "dropout"], msg: "Extra inputs are not permitted" }]);
+    expect(settingsErrors(extra)).toEqual({ form: "model_settings.dropout: Extra inputs are not permitted" });
+    expect(settingsErrors(new Error("offline"))).toEqual({ form: "offline" });
   });
 });

@@ -1,12 +1,16 @@
 /**
  * The project settings form (PATCH /projects/{id}): editable strings for every
- * setting, validated into a ProjectUpdate holding only what changed.
+ * setting, read into a ProjectUpdate holding only what changed. The server
+ * checks the values; its 422 goes on the fields through settingsErrors.
  */
 
 import {
   BACKBONES,
-  OBJECTIVES,
-  SELECTION_METHODS,
+  isOneOf,
+  MODEL_DEFAULTS,
+  OPTIMIZERS,
+  OUTPUT_STRIDES,
+  SELECTOR_TRAINING,
   type Backbone,
   type ModelSettings,
   type Objective,
@@ -15,27 +19,10 @@ import {
   type ProjectUpdate,
   type SelectionMethod,
   type SelectorTraining,
-  OPTIMIZERS,
-  SELECTOR_TRAINING,
 } from "./api";
+import { NOT_A_NUMBER, parseNumber, placeErrors, roundTo, type Loc, type Placement } from "./forms";
 
-/** The server's defaults (backend/schemas.py ModelSettings), for settings a project does not carry. */
-export const MODEL_DEFAULTS: ModelSettings = {
-  backbone: "efficientnet_lite0",
-  pretrained: true,
-  output_stride: 16,
-  optimizer: "adamw",
-  iterations: 600,
-  finetune_iterations: 150,
-  selector_iterations: 100,
-  selector_training: "heads",
-  batch_size: 4,
-  lr: 0.001,
-  image_size: [192, 256],
-  adversarial_weight: 0,
-  checkpoint_every: 50,
-  seed: 0,
-};
+export { MODEL_DEFAULTS };
 
 export interface SettingsFormState {
   selection_method: SelectionMethod;
@@ -68,14 +55,15 @@ export interface SettingsFormState {
 
 export type SettingsErrors = Partial<Record<keyof SettingsFormState | "form", string>>;
 
+/** A project's model settings, each one the server's default where the project lacks it. */
 export function modelSettingsOf(project: Project): ModelSettings {
   const m = project.model_settings;
   const raw: unknown = m.image_size;
   const size: readonly unknown[] = Array.isArray(raw) && raw.length === 2 ? raw : MODEL_DEFAULTS.image_size;
   return {
-    backbone: (BACKBONES as readonly string[]).includes(String(m.backbone)) ? (m.backbone as Backbone) : MODEL_DEFAULTS.backbone,
+    backbone: oneOf(BACKBONES, m.backbone, MODEL_DEFAULTS.backbone),
     pretrained: typeof m.pretrained === "boolean" ? m.pretrained : MODEL_DEFAULTS.pretrained,
-    output_stride: num(m.output_stride, MODEL_DEFAULTS.output_stride),
+    output_stride: oneOf(OUTPUT_STRIDES, m.output_stride, MODEL_DEFAULTS.output_stride),
     optimizer: oneOf(OPTIMIZERS, m.optimizer, MODEL_DEFAULTS.optimizer),
     iterations: num(m.iterations, MODEL_DEFAULTS.iterations),
     finetune_iterations: num(m.finetune_iterations, MODEL_DEFAULTS.finetune_iterations),
@@ -94,8 +82,8 @@ function optional(v: number | null | undefined, show: (v: number) => string): st
   return typeof v === "number" && Number.isFinite(v) ? show(v) : "";
 }
 
-function oneOf<T extends string>(choices: readonly T[], v: unknown, fallback: T): T {
-  return choices.find((c) => c === v) ?? fallback;
+function oneOf<T extends string | number>(choices: readonly T[], v: unknown, fallback: T): T {
+  return isOneOf(choices, v) ? v : fallback;
 }
 
 function num(v: unknown, fallback: number): number {
@@ -134,30 +122,21 @@ export function settingsFromProject(project: Project): SettingsFormState {
 
 export type SettingsResult = { ok: true; body: ProjectUpdate } | { ok: false; errors: SettingsErrors };
 
+/**
+ * The form as a PATCH body holding only what changed. Only what a body cannot be
+ * built from is an error here (a number field without a number, options that are
+ * not a JSON object); the server checks the values and settingsErrors shows its 422.
+ */
 export function validateSettings(form: SettingsFormState, project: Project): SettingsResult {
   const errors: SettingsErrors = {};
-  const int = (key: keyof SettingsFormState, lo: number, hi: number): number => {
-    const raw = String(form[key]).trim();
-    const v = /^-?\d+$/.test(raw) ? Number(raw) : NaN;
-    if (!Number.isSafeInteger(v) || v < lo || v > hi) {
-      errors[key] = `A whole number, ${lo}–${hi}.`;
-      return 0;
-    }
-    return v;
+  const number = (key: keyof SettingsFormState): number => {
+    const v = parseNumber(String(form[key]));
+    if (v === null) errors[key] = NOT_A_NUMBER;
+    return v ?? 0;
   };
-  const real = (key: keyof SettingsFormState, lo: number, hi: number, loOpen: boolean): number => {
-    const raw = String(form[key]).trim();
-    const v = raw === "" ? NaN : Number(raw);
-    if (!Number.isFinite(v) || v > hi || (loOpen ? v <= lo : v < lo)) {
-      errors[key] = `A number ${loOpen ? "above" : "from"} ${lo} to ${hi}.`;
-      return 0;
-    }
-    return v;
-  };
-
-  if (!(SELECTION_METHODS as readonly string[]).includes(form.selection_method)) errors.selection_method = "Unknown method.";
-  if (!(OBJECTIVES as readonly string[]).includes(form.objective)) errors.objective = "Unknown objective.";
-  if (!(BACKBONES as readonly string[]).includes(form.backbone)) errors.backbone = "Unknown backbone.";
+  /** Blank: the setting is off (null). */
+  const numberOrOff = (key: keyof SettingsFormState): number | null =>
+    String(form[key]).trim() === "" ? null : number(key);
 
   let objectiveConfig: Record<string, unknown> = {};
   try {
@@ -168,28 +147,28 @@ export function validateSettings(form: SettingsFormState, project: Project): Set
     errors.objective_config = 'A JSON object, e.g. {"threshold": 0.968}.';
   }
 
-  const points = int("points_per_image", 1, 10_000);
-  const budget = real("pixel_budget_percent", 0, 100, true);
-  const images = int("images_per_round", 1, 100_000);
-  const blank = (key: keyof SettingsFormState): boolean => String(form[key]).trim() === "";
-  const autoAdvance = blank("auto_advance_percent") ? null : roundTo(real("auto_advance_percent", 0, 100, true) / 100, 8);
-  const schedule = blank("schedule_minutes") ? null : int("schedule_minutes", 1, 10_000_000);
-  const maxRounds = blank("max_rounds") ? null : int("max_rounds", 1, 1_000_000);
+  const points = number("points_per_image");
+  const budget = number("pixel_budget_percent");
+  const images = number("images_per_round");
+  const autoPercent = numberOrOff("auto_advance_percent");
+  const autoAdvance = autoPercent === null ? null : roundTo(autoPercent / 100, 8);
+  const schedule = numberOrOff("schedule_minutes");
+  const maxRounds = numberOrOff("max_rounds");
   const model: ModelSettings = {
     backbone: form.backbone,
     pretrained: form.pretrained,
     output_stride: form.output_stride === "8" ? 8 : 16,
     optimizer: form.optimizer,
-    iterations: int("iterations", 1, 1_000_000),
-    finetune_iterations: int("finetune_iterations", 1, 1_000_000),
-    selector_iterations: int("selector_iterations", 1, 1_000_000),
+    iterations: number("iterations"),
+    finetune_iterations: number("finetune_iterations"),
+    selector_iterations: number("selector_iterations"),
     selector_training: form.selector_training,
-    batch_size: int("batch_size", 1, 256),
-    lr: real("lr", 0, 1, true),
-    image_size: [int("image_height", 16, 4096), int("image_width", 16, 4096)],
-    adversarial_weight: real("adversarial_weight", 0, 10, false),
-    checkpoint_every: int("checkpoint_every", 1, 1_000_000),
-    seed: int("seed", -2_147_483_648, 2_147_483_647),
+    batch_size: number("batch_size"),
+    lr: number("lr"),
+    image_size: [number("image_height"), number("image_width")],
+    adversarial_weight: number("adversarial_weight"),
+    checkpoint_every: number("checkpoint_every"),
+    seed: number("seed"),
   };
   if (Object.keys(errors).length > 0) return { ok: false, errors };
 
@@ -201,14 +180,60 @@ export function validateSettings(form: SettingsFormState, project: Project): Set
   const fraction = roundTo(budget / 100, 8);
   if (Math.abs(fraction - project.pixel_budget) > 1e-9) body.pixel_budget = fraction;
   if (images !== project.images_per_round) body.images_per_round = images;
-  if (autoAdvance !== (project.auto_advance_fraction ?? null)) body.auto_advance_fraction = autoAdvance;
-  if (schedule !== (project.schedule_minutes ?? null)) body.schedule_minutes = schedule;
-  if (maxRounds !== (project.max_rounds ?? null)) body.max_rounds = maxRounds;
+  if (autoAdvance !== project.auto_advance_fraction) body.auto_advance_fraction = autoAdvance;
+  if (schedule !== project.schedule_minutes) body.schedule_minutes = schedule;
+  if (maxRounds !== project.max_rounds) body.max_rounds = maxRounds;
   if (JSON.stringify(model) !== JSON.stringify(modelSettingsOf(project))) body.model_settings = model;
   return { ok: true, body };
 }
 
-function roundTo(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
+/** The form field of each ModelSettings field that has one of its own. */
+const MODEL_FIELDS = {
+  backbone: "backbone",
+  pretrained: "pretrained",
+  output_stride: "output_stride",
+  optimizer: "optimizer",
+  iterations: "iterations",
+  finetune_iterations: "finetune_iterations",
+  selector_iterations: "selector_iterations",
+  selector_training: "selector_training",
+  batch_size: "batch_size",
+  lr: "lr",
+  image_size: null,
+  adversarial_weight: "adversarial_weight",
+  checkpoint_every: "checkpoint_every",
+  seed: "seed",
+} as const satisfies Record<keyof ModelSettings, keyof SettingsFormState | null>;
+
+type Key = keyof SettingsFormState;
+const PERCENT = { scale: 100, unit: " %" } as const;
+
+/** Where the server's complaint about a ProjectUpdate field goes on this form. */
+function placeSettingsError(loc: Loc): Placement<Key> | Key | null {
+  const [field, sub, index] = loc;
+  switch (field) {
+    case "selection_method":
+    case "objective":
+    case "objective_config":
+    case "points_per_image":
+    case "images_per_round":
+    case "schedule_minutes":
+    case "max_rounds":
+      return field;
+    case "pixel_budget":
+      return { key: "pixel_budget_percent", ...PERCENT };
+    case "auto_advance_fraction":
+      return { key: "auto_advance_percent", ...PERCENT };
+    case "model_settings":
+      if (sub === "image_size") return index === 0 ? "image_height" : index === 1 ? "image_width" : null;
+      return typeof sub === "string" && sub in MODEL_FIELDS ? MODEL_FIELDS[sub as keyof ModelSettings] : null;
+    default:
+      return null;
+  }
+}
+
+/** A failed updateProject as form errors: a 422's field errors by field, the rest on top. */
+export function settingsErrors(err: unknown): SettingsErrors {
+  const placed = placeErrors(err, placeSettingsError);
+  return { ...placed.fields, form: placed.form };
 }

@@ -112,7 +112,7 @@ export function DatasetsPanel({ project }: { project: Project }) {
 }
 
 function DatasetStatus({ dataset: d }: { dataset: Dataset }) {
-  const status = d.status ?? "ready";
+  const status = d.status;
   const progress = typeof d.report?.progress === "number" ? d.report.progress : null;
   const error = typeof d.report?.error === "string" ? d.report.error : null;
   return (

@@ -1,10 +1,11 @@
 import { useState } from "preact/hooks";
-import { errorText, OBJECTIVES, SELECTION_METHODS, type Objective, type Project, type SelectionMethod } from "../api";
+import { OBJECTIVES, SELECTION_METHODS, type Objective, type Project, type SelectionMethod } from "../api";
 import { useApp } from "../context";
 import { isRegionMethod, methodName, objectiveName } from "../format";
 import {
   defaultColour,
   initialProjectForm,
+  projectErrors,
   validateProjectForm,
   type FormErrors,
   type ProjectFormState,
@@ -38,7 +39,7 @@ export function ProjectForm({ onCreated, onCancel }: Props) {
     try {
       onCreated(await api.createProject(result.body));
     } catch (err) {
-      setErrors({ form: errorText(err) });
+      setErrors(projectErrors(err));
     } finally {
       setBusy(false);
     }
@@ -121,6 +122,7 @@ export function ProjectForm({ onCreated, onCancel }: Props) {
                 </option>
               ))}
             </select>
+            {errors.selection_method && <span class="field-error">{errors.selection_method}</span>}
           </label>
           <label class="field">
             <span class="field-label">Adaptation objective</span>
@@ -135,6 +137,7 @@ export function ProjectForm({ onCreated, onCancel }: Props) {
                 </option>
               ))}
             </select>
+            {errors.objective && <span class="field-error">{errors.objective}</span>}
           </label>
           <label class={points ? "field" : "field field-dim"}>
             <span class="field-label">Points per image</span>
@@ -166,7 +169,7 @@ export function ProjectForm({ onCreated, onCancel }: Props) {
         </div>
 
         {errors.form && (
-          <div class="alert alert-error" role="alert">
+          <div class="alert alert-error" role="alert" data-testid="project-form-error">
             {errors.form}
           </div>
         )}

@@ -1,7 +1,6 @@
 import { useState } from "preact/hooks";
 import {
   BACKBONES,
-  errorText,
   OBJECTIVES,
   OPTIMIZERS,
   SELECTION_METHODS,
@@ -13,7 +12,13 @@ import {
 } from "../api";
 import { useApp } from "../context";
 import { isRegionMethod, methodName, objectiveName } from "../format";
-import { settingsFromProject, validateSettings, type SettingsErrors, type SettingsFormState } from "../settingsForm";
+import {
+  settingsErrors,
+  settingsFromProject,
+  validateSettings,
+  type SettingsErrors,
+  type SettingsFormState,
+} from "../settingsForm";
 
 type Field = keyof SettingsFormState;
 
@@ -49,18 +54,19 @@ export function SettingsPanel({ project, onUpdated }: { project: Project; onUpda
       setForm(settingsFromProject(updated));
       setSaved(`Saved ${Object.keys(r.body).length} setting${Object.keys(r.body).length === 1 ? "" : "s"} — they apply from the next round.`);
     } catch (err) {
-      setErrors({ form: errorText(err) });
+      setErrors(settingsErrors(err));
     } finally {
       setBusy(false);
     }
   };
 
+  const fieldError = (key: Field) => errors[key] && <span class="field-error">{errors[key]}</span>;
   const text = (key: Field, label: string, hint?: string, mode: "numeric" | "decimal" = "numeric") => (
     <label class="field">
       <span class="field-label">{label}</span>
       <input inputMode={mode} value={String(form[key])} onInput={(e) => set(key, e.currentTarget.value)} data-testid={`setting-${key}`} />
       {hint && !errors[key] && <span class="field-hint">{hint}</span>}
-      {errors[key] && <span class="field-error">{errors[key]}</span>}
+      {fieldError(key)}
     </label>
   );
   /** A select over a fixed set of values, each shown with its label. */
@@ -79,6 +85,7 @@ export function SettingsPanel({ project, onUpdated }: { project: Project; onUpda
           </option>
         ))}
       </select>
+      {fieldError(key)}
     </label>
   );
   const points = !isRegionMethod(form.selection_method);
@@ -101,6 +108,7 @@ export function SettingsPanel({ project, onUpdated }: { project: Project; onUpda
                 </option>
               ))}
             </select>
+            {fieldError("selection_method")}
           </label>
           <div class={points ? "" : "field-dim"}>{text("points_per_image", "Points per image", "point methods (PPL, random, entropy…)")}</div>
           <div class={points ? "field-dim" : ""}>{text("pixel_budget_percent", "Pixel budget (% of each image)", "region methods (SPL, RIPU region)", "decimal")}</div>
@@ -121,6 +129,7 @@ export function SettingsPanel({ project, onUpdated }: { project: Project; onUpda
                 </option>
               ))}
             </select>
+            {fieldError("objective")}
           </label>
           <label class="field span-2">
             <span class="field-label">Objective options (JSON)</span>
@@ -144,10 +153,12 @@ export function SettingsPanel({ project, onUpdated }: { project: Project; onUpda
                 </option>
               ))}
             </select>
+            {fieldError("backbone")}
           </label>
           <label class="field check-field">
             <input type="checkbox" checked={form.pretrained} onChange={(e) => set("pretrained", e.currentTarget.checked)} />
             <span>ImageNet-pretrained backbone</span>
+            {fieldError("pretrained")}
           </label>
           <label class="field">
             <span class="field-label">Output stride</span>
@@ -155,6 +166,7 @@ export function SettingsPanel({ project, onUpdated }: { project: Project; onUpda
               <option value="16">16 (fast)</option>
               <option value="8">8 (finer, about 3× slower)</option>
             </select>
+            {fieldError("output_stride")}
           </label>
           {choice("optimizer", "Optimiser", OPTIMIZERS, { adamw: "AdamW", sgd: "SGD (DeepLab)" })}
           {choice("selector_training", "Selector B trains", SELECTOR_TRAINING, {
