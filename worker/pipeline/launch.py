@@ -5,8 +5,9 @@ import sys
 from backend.db import session_scope
 from backend.models import Round
 from worker.ml import distributed
-from worker.pipeline.stages import TRAINING_FUNCTIONS, load_context
+from worker.pipeline.context import load_context
 from worker.pipeline.state import ProgressReporter
+from worker.pipeline.training_stages import TRAINING_FUNCTIONS
 
 
 def _run_here(round_id: int, fit: str) -> None:

@@ -9,7 +9,8 @@ from sqlalchemy import update
 
 from backend.db import session_scope
 from backend.models import ACTIVE, Round, RoundStatus
-from worker.pipeline.stages import STAGE_FUNCTIONS, PipelineError, load_context
+from worker.pipeline.context import PipelineError, load_context
+from worker.pipeline.stages import STAGE_FUNCTIONS
 from worker.pipeline.state import (
     RUNNER_ID,
     STAGE_WEIGHTS,

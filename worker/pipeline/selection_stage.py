@@ -1,0 +1,155 @@
+"""The select stage: rank pool images, then pick the pixels to ask about at each image's true
+resolution (LabOR or a baseline, worker.ml.selection)."""
+
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from sqlalchemy import select
+
+from backend.db import session_scope
+from backend.images import encode_label_png, encode_mask_png
+from backend.models import AnnotationTask, TaskStatus
+from backend.round_settings import SelectionMethod
+from worker.ml import selection
+from worker.ml.data import decode_image, decode_label
+from worker.ml.models import Segmenter, build_selector
+from worker.ml.training import predict, predict_selector
+from worker.pipeline.artifacts import load_json, load_torch, save_json
+from worker.pipeline.context import Report, RoundContext, load_model
+
+
+def _open_task_images(ctx: RoundContext) -> set[int]:
+    """Images whose earlier tasks are still waiting for a person: don't ask twice."""
+    with session_scope() as session:
+        return set(
+            session.scalars(
+                select(AnnotationTask.image_id).where(
+                    AnnotationTask.project_id == ctx.project_id,
+                    AnnotationTask.round_id != ctx.round_id,
+                    AnnotationTask.status.in_((TaskStatus.pending, TaskStatus.leased)),
+                )
+            )
+        )
+
+
+def _image_tensor(ctx: RoundContext, entry: dict[str, Any]) -> torch.Tensor:
+    dataset = ctx.dataset([(entry["image_key"], None)])
+    return dataset[0]["image"].unsqueeze(0).to(ctx.device)
+
+
+def _image_score(method: SelectionMethod, prob1: torch.Tensor, prob2: torch.Tensor | None) -> float:
+    """Which images to ask about first. LabOR: the share of pixels where the heads disagree,
+    ties broken by mean discrepancy (an image where they agree everywhere needs no label);
+    single-model baselines: mean prediction entropy."""
+    if method.uses_selector and prob2 is not None:
+        inconsistent = float(selection.inconsistency_mask(prob1, prob2).float().mean())
+        return inconsistent + 1e-3 * float(selection.discrepancy_map(prob1, prob2).mean())
+    entropy = -(prob1 * prob1.clamp_min(1e-8).log()).sum(dim=1)
+    return float(entropy.mean())
+
+
+def select_stage(ctx: RoundContext, report: Report) -> None:
+    """Rank candidate pool images, then pick pixels at each image's true resolution."""
+    manifest = load_json(ctx.storage, ctx.keys.manifest)
+    method = ctx.settings.selection_method
+    model = load_model(ctx, ctx.keys.model)
+    selector = None
+    if method.uses_selector:
+        selector = build_selector(model)
+        selector.load_state_dict(load_torch(ctx.storage, ctx.keys.selector, ctx.device))
+        selector = selector.to(ctx.device).eval()
+    busy = _open_task_images(ctx)
+    candidates = [entry for entry in manifest["pool"] if entry["id"] not in busy]
+    generator = torch.Generator().manual_seed(ctx.model_settings.seed * 1000 + ctx.number)
+
+    scores = []
+    for done, entry in enumerate(candidates, start=1):
+        x = _image_tensor(ctx, entry)
+        if selector is not None:
+            prob1, prob2, _ = predict_selector(selector, x)
+        else:
+            prob1, prob2 = predict(model, x), None
+        score = (
+            float(torch.rand(1, generator=generator))
+            if method.is_random
+            else _image_score(method, prob1, prob2)
+        )
+        scores.append(score)
+        report(done, 2 * len(candidates), "scoring images")
+    order = sorted(range(len(candidates)), key=lambda i: -scores[i])
+    chosen = [candidates[i] for i in order[: ctx.settings.images_per_round]]
+
+    entries = []
+    for done, entry in enumerate(chosen, start=1):
+        entries.append(_select_in_image(ctx, entry, method, model, selector, generator))
+        entries[-1]["priority"] = scores[candidates.index(entry)]
+        report(len(candidates) + done, len(candidates) + len(chosen), "selecting pixels")
+    save_json(ctx.storage, ctx.keys.selection, entries)
+
+
+@torch.no_grad()
+def _select_in_image(
+    ctx: RoundContext,
+    entry: dict[str, Any],
+    method: SelectionMethod,
+    model: Segmenter,
+    selector,
+    generator: torch.Generator,
+) -> dict[str, Any]:
+    size = (entry["height"], entry["width"])
+    x = _image_tensor(ctx, entry)
+
+    def full_res(t: torch.Tensor) -> torch.Tensor:
+        return F.interpolate(t, size=size, mode="bilinear", align_corners=False)
+
+    logits = full_res(model(x))
+    features = None
+    if selector is not None:
+        logits1, logits2, features = selector(x)
+        prob1, prob2 = full_res(logits1).softmax(1), full_res(logits2).softmax(1)
+    else:
+        prob1, prob2 = logits.softmax(1), None
+    labelled = np.zeros(size, dtype=bool)
+    if entry["label_key"]:
+        labelled = decode_label(ctx.storage.get(entry["label_key"])) != ctx.ignore_index
+    result = selection.select(
+        method,
+        prob1=prob1,
+        prob2=prob2,
+        features=features,
+        logits=logits,
+        image=torch.from_numpy(decode_image(ctx.storage.get(entry["image_key"])).copy())
+        .permute(2, 0, 1)
+        .unsqueeze(0),
+        n_points=ctx.settings.points_per_image,
+        budget_fraction=ctx.settings.pixel_budget,
+        generator=generator,
+        exclude=torch.from_numpy(labelled).unsqueeze(0).to(prob1.device),
+    )
+    if result.kind == "points":
+        points = [{"x": int(x_), "y": int(y_)} for x_, y_ in result.points[0]]
+        mask = (
+            selection.inconsistency_mask(prob1, prob2)[0].cpu().numpy()
+            if prob2 is not None
+            else np.zeros(size, dtype=bool)
+        )
+        requested = len(points)
+    else:
+        points = []
+        mask = result.mask[0].cpu().numpy()
+        requested = int(mask.sum())
+    mask_key = ctx.keys.mask(entry["id"])
+    ctx.storage.put(mask_key, encode_mask_png(mask))
+    prediction_key = ctx.keys.prediction(entry["id"])
+    prediction = logits.argmax(1)[0].to(torch.uint8).cpu().numpy()
+    ctx.storage.put(prediction_key, encode_label_png(prediction))
+    return {
+        "image_id": entry["id"],
+        "kind": result.kind,
+        "points": points,
+        "mask_key": mask_key,
+        "prediction_key": prediction_key,
+        "requested_pixels": requested,
+    }
