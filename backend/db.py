@@ -65,8 +65,9 @@ def get_sessionmaker() -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope() -> Iterator[Session]:
-    """A session for code outside a request (worker, CLI); commits are explicit."""
+def open_session() -> Iterator[Session]:
+    """A session for code outside a request (worker, CLI). It commits only when its user
+    calls commit(); closing it rolls back whatever was not committed."""
     session = get_sessionmaker()()
     try:
         yield session

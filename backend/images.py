@@ -8,6 +8,8 @@ from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+# Label maps are one-byte PNGs: class ids 0-254, and this value where nobody labelled a pixel.
+IGNORE_INDEX = 255
 
 
 class InvalidInput(ValueError):
@@ -44,15 +46,13 @@ def read_image_size(data: bytes, what: str, max_pixels: int) -> tuple[int, int]:
     return image.size
 
 
-def read_label_map(
-    data: bytes, what: str, max_pixels: int, valid_ids: set[int], ignore_index: int
-) -> np.ndarray:
-    """A label map as uint8 [H, W]; every value must be a class id or the ignore index."""
+def read_label_map(data: bytes, what: str, max_pixels: int, valid_ids: set[int]) -> np.ndarray:
+    """A label map as uint8 [H, W]; every value must be a class id or IGNORE_INDEX."""
     image = open_image(data, what, max_pixels)
     if image.mode not in ("L", "P"):
         raise InvalidInput(f"{what}: label maps must be single-channel PNGs, got mode {image.mode}")
     labels = np.asarray(image, dtype=np.uint8)
-    unknown = sorted(set(np.unique(labels).tolist()) - valid_ids - {ignore_index})
+    unknown = sorted(set(np.unique(labels).tolist()) - valid_ids - {IGNORE_INDEX})
     if unknown:
         raise InvalidInput(f"{what}: unknown class ids {unknown[:10]}")
     return labels

@@ -101,7 +101,6 @@ class Project(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     classes: Mapped[list[Any]] = mapped_column(JSON)
-    ignore_index: Mapped[int] = mapped_column(Integer, default=255)
     selection_method: Mapped[str] = mapped_column(String(32), default="ppl")
     objective: Mapped[str] = mapped_column(String(32), default="none")
     objective_config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

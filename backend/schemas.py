@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from backend.images import IGNORE_INDEX
 from backend.objectives import validate_objective_config
 from backend.round_settings import ModelSettings, ObjectiveName, SelectionMethod
 
@@ -129,7 +130,9 @@ class ProjectOut(ORMModel):
     id: int
     name: str
     classes: list[ClassDef]
-    ignore_index: int
+    ignore_index: int = Field(
+        default=IGNORE_INDEX, description="The label value meaning unlabelled, in every project."
+    )
     selection_method: SelectionMethod
     objective: ObjectiveName
     objective_config: dict[str, Any]

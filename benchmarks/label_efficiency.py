@@ -318,7 +318,7 @@ def create_project(cfg: Config, name: str, seed: int, pool: Path) -> int:
     """The row's project with its datasets, imported as an admin would (the pool without its
     labels, except for the fully supervised row, which trains on them)."""
     from backend.config import get_settings
-    from backend.db import session_scope
+    from backend.db import open_session
     from backend.models import DatasetKind
     from backend.schemas import ProjectCreate
     from backend.services.datasets import import_folder
@@ -347,7 +347,7 @@ def create_project(cfg: Config, name: str, seed: int, pool: Path) -> int:
             (DatasetKind.target_pool, pool),
         ]
     datasets.append((DatasetKind.target_val, cfg.data / "target" / "val"))
-    with session_scope() as session:
+    with open_session() as session:
         project = new_project(body)
         session.add(project)
         session.commit()
@@ -458,13 +458,13 @@ def labelled_class_counts(project_id: int, names: list[str]) -> dict[str, int]:
     import numpy as np
     from sqlalchemy import select
 
-    from backend.db import session_scope
+    from backend.db import open_session
     from backend.models import Annotation, AnnotationTask
     from backend.storage import get_storage
     from worker.ml.data import decode_label
 
     counts = np.zeros(256, dtype=np.int64)
-    with session_scope() as session:
+    with open_session() as session:
         annotations = session.scalars(
             select(Annotation)
             .join(AnnotationTask, AnnotationTask.id == Annotation.task_id)
@@ -484,19 +484,19 @@ def run_round(project_id: int, selects: bool) -> tuple[Any, dict[str, float]]:
     it and the seconds each stage took. A round whose selection nobody will label (rows without
     labels, the last round) is cancelled once evaluated, as an admin would, instead of
     selecting and publishing tasks."""
-    from backend.db import session_scope
+    from backend.db import open_session
     from backend.models import Project, Round, RoundStatus
     from backend.services.rounds import cancel_round, create_round
     from worker.pipeline.runner import Outcome, advance
     from worker.pipeline.state import STAGES
 
     after_evaluate = STAGES[STAGES.index("evaluate") + 1]
-    with session_scope() as session:
+    with open_session() as session:
         round_id = create_round(session, session.get(Project, project_id)).id
     stage_seconds: dict[str, float] = {}
     outcome = Outcome.next_stage
     while outcome == Outcome.next_stage:
-        with session_scope() as session:
+        with open_session() as session:
             round_ = session.get(Round, round_id)
             stage = STAGES[0] if round_.stage == "queued" else round_.stage
             if not selects and stage == after_evaluate:
@@ -504,7 +504,7 @@ def run_round(project_id: int, selects: bool) -> tuple[Any, dict[str, float]]:
         started = time.monotonic()
         outcome = advance(round_id)
         stage_seconds[stage] = time.monotonic() - started
-    with session_scope() as session:
+    with open_session() as session:
         round_ = session.get(Round, round_id)
     if round_.metrics is None or round_.status == RoundStatus.failed:
         raise RuntimeError(f"round {round_.number} {round_.status}: {round_.error}")
@@ -532,10 +532,10 @@ class ProgressView:
         """`running`: project name -> project id."""
         from sqlalchemy import select
 
-        from backend.db import session_scope
+        from backend.db import open_session
         from backend.models import Round
 
-        with session_scope() as session:
+        with open_session() as session:
             for slot, (name, project_id) in zip(self.slots, running.items(), strict=False):
                 round_ = session.scalars(
                     select(Round)
@@ -563,14 +563,14 @@ def run_all(cfg: Config, work_dir: Path) -> tuple[list[RowResult], int]:
     """Create every project (imports are long SQLite write transactions, so they run here,
     one at a time), then run the rows in `cfg.jobs` processes, each once the rows it starts
     from are done. Returns the rows (METHODS order, then seed) and the number of pool images."""
-    from backend.db import session_scope
+    from backend.db import open_session
     from backend.migrate import upgrade
     from backend.models import Role
     from backend.services.users import ensure_user
     from worker.pipeline.artifacts import RoundKeys
 
     upgrade(os.environ["SEGLOOP_DATABASE_URL"])
-    with session_scope() as session:
+    with open_session() as session:
         oracle_id = ensure_user(session, ORACLE_EMAIL, os.urandom(16).hex(), Role.admin).id
     pool = stage_pool(cfg.data, work_dir, cfg.pool_size)
     pool_images = sum(1 for p in (pool / "images").iterdir() if not p.name.startswith("."))

@@ -74,13 +74,13 @@ def segloop_environment(database_url: str, data_dir: Path, demo_data: Path) -> I
         SEGLOOP_MAX_UPLOAD_BYTES=str(5 * 1024 * 1024),
     )
     _reset_caches()
-    from backend.db import get_engine, session_scope
+    from backend.db import get_engine, open_session
     from backend.migrate import upgrade
     from backend.models import Role
     from backend.services.users import ensure_user
 
     upgrade(database_url)
-    with session_scope() as session:
+    with open_session() as session:
         ensure_user(session, *ADMIN, Role.admin)
         ensure_user(session, *ANNOTATOR, Role.annotator)
         ensure_user(session, *ANNOTATOR_2, Role.annotator)

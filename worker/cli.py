@@ -50,13 +50,13 @@ def cmd_demo(args: argparse.Namespace) -> None:
         SEGLOOP_IMPORT_ROOTS=f'["{data_dir}"]',
     )
     from backend.config import get_settings
-    from backend.db import session_scope
+    from backend.db import open_session
     from backend.migrate import upgrade
     from worker.demo import ADMIN, ANNOTATOR, ensure_demo
 
     settings = get_settings()
     upgrade(settings.database_url)
-    with session_scope() as session:
+    with open_session() as session:
         setup = ensure_demo(session, settings, data_dir / "data")
     worker = subprocess.Popen(_worker_command("gpu,cpu"), env=os.environ.copy())
     url = f"http://{args.host}:{args.port}"
@@ -102,11 +102,11 @@ def cmd_migrate(_: argparse.Namespace) -> None:
 
 
 def cmd_create_user(args: argparse.Namespace) -> None:
-    from backend.db import session_scope
+    from backend.db import open_session
     from backend.models import Role
     from backend.services.users import ensure_user
 
-    with session_scope() as session:
+    with open_session() as session:
         user = ensure_user(session, args.email.lower(), args.password, Role(args.role))
         print(f"user {user.id}: {user.email} ({user.role})")
 

@@ -16,9 +16,9 @@ import torch
 from sqlalchemy import select
 
 from backend.config import get_settings
-from backend.db import session_scope
+from backend.db import open_session
 from backend.formats.base import indexed_png
-from backend.images import InvalidInput
+from backend.images import IGNORE_INDEX, InvalidInput
 from backend.models import Image, Job, JobKind, Project, Round
 from backend.services import jobs
 from backend.services.exports import (
@@ -46,7 +46,7 @@ def _device() -> str:
 @lru_cache(maxsize=2)
 def _round_model(round_id: int, checkpoint_key: str) -> tuple[Any, tuple[int, int], list, int]:
     """(model, input size, classes, round number); cached, as predict calls come in bursts."""
-    with session_scope() as session:
+    with open_session() as session:
         round_ = session.get(Round, round_id)
         classes = session.get(Project, round_.project_id).classes
         settings = round_.settings["model"]
@@ -60,7 +60,7 @@ def _round_model(round_id: int, checkpoint_key: str) -> tuple[Any, tuple[int, in
 
 
 def _model_for(round_id: int):
-    with session_scope() as session:
+    with open_session() as session:
         key = session.scalar(select(Round.checkpoint_key).where(Round.id == round_id))
     if key is None:
         raise InvalidInput(f"round {round_id} has no trained model")
@@ -77,7 +77,7 @@ class _Progress:
     def __call__(self, done: int, total: int) -> None:
         if time.monotonic() - self.last >= PROGRESS_EVERY_SECONDS:
             self.last = time.monotonic()
-            with session_scope() as session:
+            with open_session() as session:
                 jobs.report_progress(session, self.job_id, done / max(total, 1))
 
 
@@ -90,10 +90,10 @@ def _run(job: Job, storage: Storage, name: str, work: Callable[[], bytes]) -> st
     except Exception as exc:
         if not isinstance(exc, InvalidInput):
             log.exception("%s job %s of project %s failed", job.kind, job.id, job.project_id)
-        with session_scope() as session:
+        with open_session() as session:
             jobs.fail(session, settings, job.id, str(exc) or repr(exc))
         return "failed"
-    with session_scope() as session:
+    with open_session() as session:
         finished = jobs.finish(session, settings, job.id, key)
     if not finished:
         storage.delete(key)
@@ -104,7 +104,7 @@ def _run(job: Job, storage: Storage, name: str, work: Callable[[], bytes]) -> st
 @celery_app.task(name=EXPORT)
 def export(project_id: int, job_id: str) -> str:
     """Run an export job once; a redelivered message for a finished job does nothing."""
-    with session_scope() as session:
+    with open_session() as session:
         job = jobs.claim(session, job_id, JobKind.export)
     if job is None:
         return "nothing to do"
@@ -122,7 +122,7 @@ def _predictions_zip(
     storage: Storage, request: dict[str, Any], progress: Callable[[int, int], None]
 ) -> bytes:
     model, size, classes, number = _model_for(request["round_id"])
-    with session_scope() as session:
+    with open_session() as session:
         images = list(
             session.scalars(
                 select(Image).where(Image.dataset_id.in_(request["dataset_ids"])).order_by(Image.id)
@@ -149,7 +149,7 @@ def _predictions_zip(
 def _model_zip(storage: Storage, round_id: int) -> bytes:
     """Checkpoint (state dict), TorchScript, and model.json: enough to serve without segloop."""
     model, size, classes, number = _model_for(round_id)
-    with session_scope() as session:
+    with open_session() as session:
         round_ = session.get(Round, round_id)
         checkpoint = storage.get(round_.checkpoint_key)
         description = {
@@ -158,7 +158,7 @@ def _model_zip(storage: Storage, round_id: int) -> bytes:
             "backbone": round_.settings["model"]["backbone"],
             "num_classes": len(classes),
             "classes": classes,
-            "ignore_index": 255,
+            "ignore_index": IGNORE_INDEX,
             "metrics": round_.metrics,
             "preprocessing": preprocessing(size),
             "files": {
@@ -179,7 +179,7 @@ def _model_zip(storage: Storage, round_id: int) -> bytes:
 def predict(project_id: int, round_id: int, job_id: str) -> str:
     """Answer one POST /predict job (`job_id` is its id): the indexed PNG in storage, the
     status or the error on its row. The uploaded image is deleted either way."""
-    with session_scope() as session:
+    with open_session() as session:
         job = jobs.claim(session, job_id, JobKind.predict)
     if job is None:
         return "nothing to do: the job finished, expired or was given up"
@@ -199,5 +199,5 @@ def predict(project_id: int, round_id: int, job_id: str) -> str:
 @celery_app.task(name=EXPIRE_JOBS)
 def expire_jobs() -> int:
     """Beat's cleanup: results past their expiry go, bytes first, then rows."""
-    with session_scope() as session:
+    with open_session() as session:
         return jobs.remove_expired(session, get_storage(), get_settings())

@@ -8,11 +8,11 @@ from pathlib import Path
 from sqlalchemy import update
 
 from backend.config import get_settings
-from backend.db import session_scope
+from backend.db import open_session
 from backend.images import InvalidInput
 from backend.models import Dataset, DatasetStatus, Project
-from backend.schemas import ImportOptions as ImportOptionsBody
-from backend.services.datasets import ImportOptions, run_import
+from backend.schemas import ImportOptions
+from backend.services.datasets import run_import
 from backend.services.queue import IMPORT_DATASET
 from backend.storage import get_storage
 from worker.celery_app import celery_app
@@ -32,7 +32,7 @@ class _ProgressWriter:
         if time.monotonic() - self.last < PROGRESS_EVERY_SECONDS:
             return
         self.last = time.monotonic()
-        with session_scope() as session:
+        with open_session() as session:
             session.execute(
                 update(Dataset)
                 .where(Dataset.id == self.dataset_id)
@@ -45,8 +45,8 @@ class _ProgressWriter:
 def import_dataset(dataset_id: int, folder: str, options: dict) -> str:
     """Idempotent: a redelivered message re-imports onto the same keys, a finished one is done."""
     settings = get_settings()
-    body = ImportOptionsBody.model_validate(options)
-    with session_scope() as session:
+    body = ImportOptions.model_validate(options)
+    with open_session() as session:
         dataset = session.get(Dataset, dataset_id)
         if dataset is None or dataset.status != DatasetStatus.importing:
             return "nothing to do"
@@ -59,7 +59,7 @@ def import_dataset(dataset_id: int, folder: str, options: dict) -> str:
                 project,
                 dataset,
                 Path(folder),
-                ImportOptions(body.format, body.split, body.class_map, body.unknown_ids),
+                body,
                 progress=_ProgressWriter(dataset_id),
             )
         except Exception as exc:

@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
-IGNORE = 255
+from backend.images import IGNORE_INDEX
 
 
 class OracleClient:
@@ -72,7 +72,7 @@ def answer(task: dict, truth: np.ndarray, mask: np.ndarray | None) -> dict:
             for p in task["points"]
         ]
     else:
-        labels = np.where(mask, truth, IGNORE).astype(np.uint8)
+        labels = np.where(mask, truth, IGNORE_INDEX).astype(np.uint8)
         buffer = io.BytesIO()
         Image.fromarray(labels, mode="L").save(buffer, format="PNG")
         body["region_png"] = base64.b64encode(buffer.getvalue()).decode()
@@ -126,7 +126,7 @@ def answer_tasks_inline(
     `user_id`, on the database and storage the SEGLOOP_* settings point at. No server, no
     HTTP, the same leases, validation and stored label maps as the API."""
     from backend.config import get_settings
-    from backend.db import session_scope
+    from backend.db import open_session
     from backend.models import AnnotationTask, Project, User
     from backend.schemas import Submission
     from backend.services import tasks as task_service
@@ -135,7 +135,7 @@ def answer_tasks_inline(
     settings = get_settings()
     storage = get_storage()
 
-    with session_scope() as session:
+    with open_session() as session:
 
         def tasks() -> Iterator[AnnotationTask]:
             user = session.get(User, user_id)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from backend.db import session_scope
+from backend.db import open_session
 from backend.models import ACTIVE, Project, Round, RoundStatus
 from backend.services.queue import CPU_QUEUE, RUN_ROUND, SCHEDULE_ROUNDS
 from backend.services.rounds import create_round, task_counts
@@ -47,7 +47,7 @@ def schedule_due_rounds() -> list[int]:
     """Launch every due round; returns the new round ids."""
     launched = []
     now = datetime.now(UTC)
-    with session_scope() as session:
+    with open_session() as session:
         projects = session.scalars(
             select(Project).where(
                 (Project.auto_advance_fraction.is_not(None))

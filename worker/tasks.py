@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from celery.signals import worker_ready
 from sqlalchemy import or_, select
 
-from backend.db import session_scope
+from backend.db import open_session
 from backend.models import Round, RoundStatus
 from backend.services.queue import CPU_QUEUE, RECOVER_ROUNDS, RUN_ROUND
 from worker.celery_app import celery_app
@@ -32,7 +32,7 @@ def run_round(self, round_id: int) -> str:
 def recover_rounds() -> list[int]:
     """Re-queue running rounds whose runner stopped sending heartbeats (it died)."""
     stale_before = datetime.now(UTC) - timedelta(seconds=LEASE_SECONDS)
-    with session_scope() as session:
+    with open_session() as session:
         round_ids = list(
             session.scalars(
                 select(Round.id).where(

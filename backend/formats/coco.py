@@ -14,7 +14,6 @@ import numpy as np
 from pycocotools import mask as mask_utils
 
 from backend.formats.base import (
-    IGNORE,
     ClassTable,
     ExportItem,
     Folder,
@@ -26,7 +25,7 @@ from backend.formats.base import (
     safe_member,
     write_image,
 )
-from backend.images import InvalidInput
+from backend.images import IGNORE_INDEX, InvalidInput
 
 ANNOTATIONS = "annotations.json"
 NOTHING = -1
@@ -113,7 +112,7 @@ def read(path: Path, options: ReadOptions) -> Source:
     classes = [
         {"id": i, "name": str(c.get("name", i)), "colour": None} for i, c in enumerate(categories)
     ]
-    codes = {int(c["id"]): i for i, c in enumerate(categories)} | {NOTHING: IGNORE}
+    codes = {int(c["id"]): i for i, c in enumerate(categories)} | {NOTHING: IGNORE_INDEX}
     by_image: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for annotation in data["annotations"]:
         if isinstance(annotation, dict):
@@ -151,7 +150,7 @@ def write(
         write_image(zf, f"images/{file_name}", item, options)
         images.append({"id": image_id, "file_name": file_name, "width": width, "height": height})
         for class_id in np.unique(item.labels).tolist():
-            if class_id == IGNORE:
+            if class_id == IGNORE_INDEX:
                 continue
             rle = mask_utils.encode(np.asfortranarray(item.labels == class_id, dtype=np.uint8))
             annotations.append(

@@ -14,7 +14,6 @@ from xml.sax.saxutils import quoteattr
 import numpy as np
 
 from backend.formats.base import (
-    IGNORE,
     ClassTable,
     ExportItem,
     Folder,
@@ -28,7 +27,7 @@ from backend.formats.base import (
     read_classes_json,
     write_image,
 )
-from backend.images import InvalidInput
+from backend.images import IGNORE_INDEX, InvalidInput
 
 TASKS = "tasks.json"
 FROM_NAME, TO_NAME = "label", "image"
@@ -171,7 +170,7 @@ def read(path: Path, options: ReadOptions) -> Source:
         results = _results(task)
         load = _painter(results, code_of, what, options.max_pixels) if results else None
         samples.append(Sample(image.stem, image, what, load))
-    codes = {c["id"]: c["id"] for c in classes} | {NOTHING: IGNORE}
+    codes = {c["id"]: c["id"] for c in classes} | {NOTHING: IGNORE_INDEX}
 
     def describe(code: int) -> str:
         """Unknown label names get codes while labels load, so look them up late."""
@@ -219,7 +218,7 @@ def write(
                 },
             }
             for class_id in np.unique(item.labels).tolist()
-            if class_id != IGNORE
+            if class_id != IGNORE_INDEX
         ]
         key = "predictions" if options.predictions else "annotations"
         entry: dict[str, Any] = {"result": result}

@@ -5,8 +5,8 @@ from typing import Literal
 
 import numpy as np
 
-from backend.formats.base import IGNORE, ClassTable, Source, match_by_name, normalise_name
-from backend.images import InvalidInput
+from backend.formats.base import ClassTable, Source, match_by_name, normalise_name
+from backend.images import IGNORE_INDEX, InvalidInput
 
 ClassMap = dict[int, int] | Literal["by_name"] | None
 
@@ -14,7 +14,7 @@ ClassMap = dict[int, int] | Literal["by_name"] | None
 def class_mapping(
     source_classes: ClassTable | None, project_classes: ClassTable, class_map: ClassMap
 ) -> dict[int, int]:
-    """Dataset class id -> project class id (or IGNORE). Without a class_map the ids must mean
+    """Dataset class id -> project class id (or IGNORE_INDEX). Without a class_map the ids must mean
     the same classes: a table whose names disagree with the project's is refused, not guessed."""
     project_ids = {c["id"] for c in project_classes}
     if class_map == "by_name":
@@ -25,11 +25,11 @@ def class_mapping(
             raise InvalidInput("no class name of the dataset matches a project class")
         return mapping
     if isinstance(class_map, dict):
-        known = {c["id"] for c in source_classes} if source_classes else set(range(IGNORE))
+        known = {c["id"] for c in source_classes} if source_classes else set(range(IGNORE_INDEX))
         missing = sorted(set(class_map) - known)
         if missing:
             raise InvalidInput(f"class_map: the dataset has no class ids {missing}")
-        invalid = sorted(set(class_map.values()) - project_ids - {IGNORE})
+        invalid = sorted(set(class_map.values()) - project_ids - {IGNORE_INDEX})
         if invalid:
             raise InvalidInput(f"class_map: {invalid} are not project class ids (or 255 to ignore)")
         return dict(class_map)
@@ -50,21 +50,21 @@ def class_mapping(
 
 
 def code_table(source: Source, mapping: dict[int, int]) -> dict[int, int]:
-    """Native label code -> project class id or IGNORE; codes left out are unknown."""
+    """Native label code -> project class id or IGNORE_INDEX; codes left out are unknown."""
     table = {}
     for code, class_id in source.codes.items():
-        if class_id == IGNORE:
-            table[code] = IGNORE
+        if class_id == IGNORE_INDEX:
+            table[code] = IGNORE_INDEX
         elif class_id in mapping:
             table[code] = mapping[class_id]
     return table
 
 
 def apply_codes(codes: np.ndarray, table: dict[int, int]) -> tuple[np.ndarray, dict[int, int]]:
-    """Project labels (uint8, unknown codes -> IGNORE) and the pixel count of each unknown code."""
+    """Project labels (uint8, unknown codes -> IGNORE_INDEX) and each unknown code's pixel count."""
     values, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
     mapped = np.array([table.get(v, -1) for v in values.tolist()], dtype=np.int32)
     missing = mapped < 0
     unknown = dict(zip(values[missing].tolist(), counts[missing].tolist(), strict=True))
-    labels = np.where(missing, IGNORE, mapped)[inverse.reshape(codes.shape)]
+    labels = np.where(missing, IGNORE_INDEX, mapped)[inverse.reshape(codes.shape)]
     return labels.astype(np.uint8), unknown

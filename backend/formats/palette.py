@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 
 from backend.formats.base import (
-    IGNORE,
     ClassTable,
     ExportItem,
     Folder,
@@ -25,7 +24,7 @@ from backend.formats.base import (
     read_classes_json,
 )
 from backend.formats.generic import paired_root, paired_samples, write_paired
-from backend.images import InvalidInput
+from backend.images import IGNORE_INDEX, InvalidInput
 
 
 def read(path: Path, options: ReadOptions) -> Source:
@@ -48,7 +47,7 @@ def read(path: Path, options: ReadOptions) -> Source:
         if c["colour"] == empty:
             raise InvalidInput(f"classes.json: class {c['name']!r} uses the ignore colour {empty}")
         codes[code] = c["id"]
-    codes[hex_to_code(empty)] = IGNORE
+    codes[hex_to_code(empty)] = IGNORE_INDEX
     samples = paired_samples(folder, root, decode_colours, options.max_pixels)
     return Source(folder, samples, classes, codes, code_to_hex)
 

@@ -13,31 +13,24 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from sqlalchemy.orm import Session
 
 from backend.config import Settings
 from backend.formats import reader
-from backend.formats.base import IGNORE, ReadOptions, Sample, Skipped, Source
-from backend.formats.mapping import ClassMap, apply_codes, class_mapping, code_table
-from backend.images import InvalidInput, encode_label_png, read_image_size
+from backend.formats.base import ReadOptions, Sample, Skipped, Source
+from backend.formats.mapping import apply_codes, class_mapping, code_table
+from backend.images import IGNORE_INDEX, InvalidInput, encode_label_png, read_image_size
 from backend.models import Dataset, DatasetKind, DatasetStatus, Image, Project
+from backend.schemas import ImportOptions
 from backend.storage import Storage
 
 MAX_ZIP_MEMBERS = 200_000
 MAX_ZIP_RATIO = 200
 MAX_REPORTED_SKIPS = 1000
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    format: str = "generic"
-    split: str | None = None
-    class_map: ClassMap = None
-    unknown_ids: Literal["ignore", "error"] = "error"
 
 
 @dataclass
@@ -65,7 +58,7 @@ class ImportReport:
                 {"file": s.file, "reason": s.reason} for s in self.skipped[:MAX_REPORTED_SKIPS]
             ],
             "class_histogram": {names[i]: self.class_pixels.get(i, 0) for i in sorted(names)},
-            "ignored_pixels": self.class_pixels.get(IGNORE, 0),
+            "ignored_pixels": self.class_pixels.get(IGNORE_INDEX, 0),
             "unknown_ids": dict(self.unknown_pixels),
             "unknown_pixels": sum(self.unknown_pixels.values()),
             "class_map": {str(k): v for k, v in sorted(self.class_map.items())},

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from backend.config import Settings
 from backend.formats import writer
-from backend.formats.base import IGNORE, ExportItem, WriteOptions
+from backend.formats.base import ExportItem, WriteOptions
 from backend.models import (
     Annotation,
     AnnotationTask,
@@ -110,7 +110,7 @@ def export_labels(
             storage,
             image,
             names[image.id],
-            merge_label_maps(storage, by_image[image.id], image.width, image.height, IGNORE),
+            merge_label_maps(storage, by_image[image.id], image.width, image.height),
         )
         for image in images
     )

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from backend.images import InvalidInput, encode_label_png, read_label_map
+from backend.images import IGNORE_INDEX, InvalidInput, encode_label_png, read_label_map
 from backend.models import Annotation, AnnotationTask, Project, TaskKind, TaskStatus, User
 from backend.schemas import Submission
 from backend.services.access import VisibleQuery
@@ -228,7 +228,7 @@ def _last_annotation(session: Session, task: AnnotationTask) -> Annotation | Non
 
 
 def _label_map_from_points(
-    task: AnnotationTask, points: list[dict[str, int]], valid_ids: set[int], ignore_index: int
+    task: AnnotationTask, points: list[dict[str, int]], valid_ids: set[int]
 ) -> np.ndarray:
     width, height = task.image.width, task.image.height
     requested = {(p["x"], p["y"]) for p in task.points}
@@ -236,11 +236,11 @@ def _label_map_from_points(
         x, y, class_id = point["x"], point["y"], point["class_id"]
         if x >= width or y >= height:
             raise InvalidInput(f"point ({x}, {y}) is outside the {width}x{height} image")
-        if class_id not in valid_ids and class_id != ignore_index:
+        if class_id not in valid_ids and class_id != IGNORE_INDEX:
             raise InvalidInput(f"unknown class id {class_id}")
         if task.kind == TaskKind.points and (x, y) not in requested:
             raise InvalidInput(f"point ({x}, {y}) was not requested by this task")
-    return draw_points(points, width, height, ignore_index)
+    return draw_points(points, width, height)
 
 
 def _label_map_from_region(
@@ -248,22 +248,21 @@ def _label_map_from_region(
     storage: Storage,
     png_b64: str,
     valid_ids: set[int],
-    ignore_index: int,
     max_pixels: int,
 ) -> np.ndarray:
     try:
         data = base64.b64decode(png_b64, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise InvalidInput("region_png is not valid base64") from exc
-    labels = read_label_map(data, "region_png", max_pixels, valid_ids, ignore_index)
+    labels = read_label_map(data, "region_png", max_pixels, valid_ids)
     if labels.shape != (task.image.height, task.image.width):
         raise InvalidInput(
             f"region_png is {labels.shape[1]}x{labels.shape[0]}, the image is "
             f"{task.image.width}x{task.image.height}"
         )
     if task.mask_key is not None:
-        requested = read_label_map(storage.get(task.mask_key), "mask", max_pixels, {0}, 255) > 0
-        labels = np.where(requested, labels, ignore_index).astype(np.uint8)
+        requested = read_label_map(storage.get(task.mask_key), "mask", max_pixels, {0}) > 0
+        labels = np.where(requested, labels, IGNORE_INDEX).astype(np.uint8)
     return labels
 
 
@@ -336,14 +335,12 @@ def submit(
     valid_ids = {c["id"] for c in project.classes}
     points = [label.model_dump() for label in submission.labels]
     if submission.region_png is not None:
-        labels = _label_map_from_region(
-            task, storage, submission.region_png, valid_ids, project.ignore_index, max_pixels
-        )
+        labels = _label_map_from_region(task, storage, submission.region_png, valid_ids, max_pixels)
         if submission.labels:
-            point_labels = _label_map_from_points(task, points, valid_ids, project.ignore_index)
-            labels = np.where(point_labels != project.ignore_index, point_labels, labels)
+            point_labels = _label_map_from_points(task, points, valid_ids)
+            labels = np.where(point_labels != IGNORE_INDEX, point_labels, labels)
     else:
-        labels = _label_map_from_points(task, points, valid_ids, project.ignore_index)
+        labels = _label_map_from_points(task, points, valid_ids)
 
     # Of two submissions racing for one task (or a lease taken meanwhile), exactly one goes
     # on to write.
@@ -369,7 +366,7 @@ def submit(
         client_key=submission.client_key,
         labels=points,
         label_key=label_key,
-        labelled_pixels=int((labels != project.ignore_index).sum()),
+        labelled_pixels=int((labels != IGNORE_INDEX).sum()),
         seconds_spent=submission.seconds_spent,
     )
     session.add(annotation)

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from PIL import Image as PILImage
 from sqlalchemy import select
 
-from backend.db import session_scope
+from backend.db import open_session
 from backend.models import AnnotationTask, Dataset, Image, Round
 from backend.storage import get_storage
 from tests.conftest import (
@@ -93,7 +93,7 @@ def publish_tasks(
     """Tasks of a finished round on the pool's first images, one per kind, as the publish stage
     writes them: points tasks ask for `points`, region tasks for the 4x4 corner of the mask."""
     storage = get_storage()
-    with session_scope() as session:
+    with open_session() as session:
         round_ = Round(project_id=project_id, number=0, status="done", stage="done")
         session.add(round_)
         session.flush()

@@ -22,7 +22,7 @@ from PIL import Image as PILImage
 from sqlalchemy import select
 
 from backend.config import get_settings
-from backend.db import session_scope
+from backend.db import open_session
 from backend.models import AnnotationTask, Dataset, Image, Project, Round, User
 from backend.services.exports import create_export, create_prediction
 from backend.services.jobs import claim, finish, storage_key
@@ -217,7 +217,7 @@ def _prepare(api) -> dict[str, Any]:
 
     expires = datetime.now(UTC) + timedelta(hours=1)
     lease = {"status": "leased", "leased_by": a_id, "lease_expires_at": expires}
-    with session_scope() as session:
+    with open_session() as session:
         rounds = {}
         names = ("round_done", "round_failed", "round_queued", "round_running")
         for number, (name, status) in enumerate(
@@ -267,7 +267,7 @@ def _prepare(api) -> dict[str, Any]:
 
     storage, settings = get_storage(), get_settings()
     admin_id = admin.get("/users/me").json()["id"]
-    with session_scope() as session:
+    with open_session() as session:
         project_row = session.get(Project, project["id"])
         request = {"what": "model", "format": "generic", "round_id": None}
         job = create_export(session, settings, project_row, request, admin_id)
@@ -377,7 +377,7 @@ def test_a_revoked_token_and_a_deactivated_user_are_locked_out(api, world):
     email, password = ANNOTATOR_2
     client = api.login(email, password)
     assert client.get("/users/me").status_code == 200
-    with session_scope() as session:
+    with open_session() as session:
         session.scalar(select(User).where(User.email == email)).is_active = False
         session.commit()
     try:
@@ -387,6 +387,6 @@ def test_a_revoked_token_and_a_deactivated_user_are_locked_out(api, world):
         )
         assert login.status_code == 401
     finally:
-        with session_scope() as session:
+        with open_session() as session:
             session.scalar(select(User).where(User.email == email)).is_active = True
             session.commit()

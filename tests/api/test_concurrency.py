@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from backend import db
 from backend.config import get_settings
-from backend.db import get_engine, session_scope
+from backend.db import get_engine, open_session
 from backend.models import Annotation, AnnotationTask, Project, User
 from backend.schemas import Submission
 from backend.services import tasks as task_service
@@ -20,7 +20,7 @@ from tests.conftest import ANNOTATOR, ANNOTATOR_2, create_project
 
 
 def _annotations(task_id: int) -> int:
-    with session_scope() as session:
+    with open_session() as session:
         return session.scalar(
             select(func.count()).select_from(Annotation).where(Annotation.task_id == task_id)
         )
@@ -48,7 +48,7 @@ def test_two_people_submitting_one_task_at_once_store_one_annotation(api, projec
     """Both requests pass every check before either commits; the version decides."""
     task_id = _publish(project["id"])[0]
     storage, settings = get_storage(), get_settings()
-    with session_scope() as first, session_scope() as second:
+    with open_session() as first, open_session() as second:
         submissions = []
         for session, email in ((first, ANNOTATOR[0]), (second, ANNOTATOR_2[0])):
             task = session.get(AnnotationTask, task_id)
@@ -73,11 +73,11 @@ def test_two_people_submitting_one_task_at_once_store_one_annotation(api, projec
 def test_a_stale_draft_save_does_not_overwrite_the_new_lease(api, project):
     _publish(project["id"])
     task = api.annotator.post(f"/projects/{project['id']}/tasks/next").json()
-    with session_scope() as stale:
+    with open_session() as stale:
         loaded = stale.get(AnnotationTask, task["id"])
         annotator = _user(stale, ANNOTATOR[0])
         expired = datetime.now(UTC) - timedelta(minutes=1)
-        with session_scope() as session:
+        with open_session() as session:
             session.get(AnnotationTask, task["id"]).lease_expires_at = expired
             session.commit()
         taken = api.annotator2.post(f"/projects/{project['id']}/tasks/next").json()
@@ -121,7 +121,7 @@ def test_a_lease_skips_tasks_that_others_are_claiming(api, project):
         pytest.skip("SQLite serialises writers; there are no row locks to skip")
     ids = _publish(project["id"])
     # The session closes first on the way out, so a regression fails instead of hanging.
-    with ThreadPoolExecutor(1) as pool, session_scope() as other:
+    with ThreadPoolExecutor(1) as pool, open_session() as other:
         other.scalars(
             select(AnnotationTask).where(AnnotationTask.id.in_(ids[:2])).with_for_update()
         ).all()

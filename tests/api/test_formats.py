@@ -14,9 +14,10 @@ import pytest
 from PIL import Image as PILImage
 from sqlalchemy import select
 
-from backend.db import session_scope
+from backend.db import open_session
 from backend.formats import cityscapes, writer
-from backend.formats.base import IGNORE, ExportItem, WriteOptions
+from backend.formats.base import ExportItem, WriteOptions
+from backend.images import IGNORE_INDEX
 from backend.models import Annotation, AnnotationTask, Image, Round
 from backend.storage import get_storage
 
@@ -42,7 +43,7 @@ def _png(array: np.ndarray) -> bytes:
 def _labels(classes, seed: int, shape=(6, 8)) -> np.ndarray:
     rng = np.random.default_rng(seed)
     labels = rng.choice([c["id"] for c in classes], size=shape).astype(np.uint8)
-    labels[rng.random(shape) < 0.3] = IGNORE
+    labels[rng.random(shape) < 0.3] = IGNORE_INDEX
     return labels
 
 
@@ -111,7 +112,7 @@ def test_each_format_imports_from_a_server_folder_with_a_report(api, fmt):
     assert report["skipped"] == [] and report["unknown_pixels"] == 0
     expected = np.bincount(np.concatenate([i.labels.ravel() for i in items]), minlength=256)
     assert report["class_histogram"] == {c["name"]: int(expected[c["id"]]) for c in classes}
-    assert report["ignored_pixels"] == int(expected[IGNORE])
+    assert report["ignored_pixels"] == int(expected[IGNORE_INDEX])
     stored = _stored_labels(api, dataset["id"])
     for item in items:
         np.testing.assert_array_equal(stored[item.name], item.labels)
@@ -138,7 +139,7 @@ def test_zip_upload_takes_format_class_map_and_unknown_id_policy(api):
     assert report["unknown_ids"] == {"24 (person)": 1}
     assert report["class_histogram"] == {"road": 1, "car": 1, "sky": 1}
     stored = _stored_labels(api, response.json()["id"])
-    assert stored["a"].tolist() == [[0, 1, 2, IGNORE]]
+    assert stored["a"].tolist() == [[0, 1, 2, IGNORE_INDEX]]
 
     explicit = _upload(
         api, project["id"], data, format="cityscapes", class_map=json.dumps({"11": 1, "13": 1}),
@@ -255,7 +256,7 @@ def _annotate(project_id: int, image_ids: list[int], user_id: int, rounds: list[
     storage = get_storage()
     start = datetime.now(UTC)
     round_ids = []
-    with session_scope() as session:
+    with open_session() as session:
         for number, labels_by_image in enumerate(rounds):
             round_ = Round(project_id=project_id, number=number, status="done", stage="done")
             session.add(round_)
@@ -280,7 +281,7 @@ def _annotate(project_id: int, image_ids: list[int], user_id: int, rounds: list[
                         user_id=user_id,
                         client_key=uuid.uuid4().hex,
                         label_key=key,
-                        labelled_pixels=int((labels != IGNORE).sum()),
+                        labelled_pixels=int((labels != IGNORE_INDEX).sum()),
                         created_at=start + timedelta(seconds=number),
                     )
                 )
@@ -299,16 +300,16 @@ def labelled(api):
         json={"kind": "target_pool", "path": str(folder)},
     )
     assert response.status_code == 201, response.text
-    with session_scope() as session:
+    with open_session() as session:
         image_ids = list(
             session.scalars(
                 select(Image.id).where(Image.dataset_id == response.json()["id"]).order_by(Image.id)
             )
         )
-    sparse = [np.full((6, 8), IGNORE, dtype=np.uint8) for _ in range(3)]
+    sparse = [np.full((6, 8), IGNORE_INDEX, dtype=np.uint8) for _ in range(3)]
     sparse[0][0, :4] = [0, 13, 13, 18]
     sparse[1][5, 7] = 10
-    later = np.full((6, 8), IGNORE, dtype=np.uint8)
+    later = np.full((6, 8), IGNORE_INDEX, dtype=np.uint8)
     later[0, 3:5] = [7, 7]  # overwrites pixel (0, 3), adds (0, 4)
     sparse[2][2, 2] = 11
     user_id = api.admin.get("/users/me").json()["id"]

@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 
 from backend.auth import JWT_ALGORITHM
 from backend.config import get_settings
-from backend.db import session_scope
+from backend.db import open_session
 from backend.models import AnnotationTask, Base
 from tests.api.conftest import publish_tasks
 from tests.conftest import create_project
@@ -123,7 +123,7 @@ def world(api) -> World:
 
 def _state(world: World) -> dict[str, Any]:
     """Row counts of every table, files in storage, and the tasks' state."""
-    with session_scope() as session:
+    with open_session() as session:
         counts = {
             table.name: session.scalar(select(func.count()).select_from(table))
             for table in Base.metadata.sorted_tables

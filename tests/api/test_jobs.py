@@ -14,7 +14,7 @@ from PIL import Image as PILImage
 from sqlalchemy import update
 
 from backend.config import get_settings
-from backend.db import session_scope
+from backend.db import open_session
 from backend.models import Job, JobKind, Round, utcnow
 from backend.services.jobs import claim, fail, finish, input_key, storage_key
 from backend.storage import get_storage
@@ -29,7 +29,7 @@ def _png() -> bytes:
 @pytest.fixture
 def trained(project) -> dict:
     """The project with round 0 trained (a checkpoint key is all the API looks at)."""
-    with session_scope() as session:
+    with open_session() as session:
         round_ = Round(
             project_id=project["id"],
             number=0,
@@ -51,7 +51,7 @@ def _predict(client, project_id: int):
 def _work(job_id: str, kind: JobKind, name: str, data: bytes = b"", error: str = "") -> None:
     """What a worker does with a job: claim it, then store the bytes and finish, or fail."""
     settings, storage = get_settings(), get_storage()
-    with session_scope() as session:
+    with open_session() as session:
         job = claim(session, job_id, kind)
         assert job is not None
         if error:
@@ -62,7 +62,7 @@ def _work(job_id: str, kind: JobKind, name: str, data: bytes = b"", error: str =
 
 
 def _set(job_id: str, **values) -> None:
-    with session_scope() as session:
+    with open_session() as session:
         session.execute(update(Job).where(Job.id == job_id).values(**values))
         session.commit()
 
@@ -109,7 +109,7 @@ def test_no_worker_means_a_failed_prediction_not_a_hang(api, trained):
     _set(job["id"], created_at=late)
     polled = api.annotator.get(_path(job["status_url"])).json()
     assert polled["status"] == "failed" and "is a cpu worker running" in polled["error"]
-    with session_scope() as session:
+    with open_session() as session:
         assert claim(session, job["id"], JobKind.predict) is None, "a late worker skips it"
 
 
@@ -138,7 +138,7 @@ def test_exports_are_jobs_the_worker_finishes_once(api, trained):
     download = api.admin.get(_path(done["download_url"]))
     assert download.status_code == 200 and download.content.startswith(b"PK")
     assert "project" in download.headers["content-disposition"]
-    with session_scope() as session:
+    with open_session() as session:
         assert claim(session, job["id"], JobKind.export) is None, "a redelivery does nothing"
         assert claim(session, job["id"], JobKind.predict) is None, "ids do not cross kinds"
     assert api.admin.get(f"/projects/{trained['id']}/predict/{job['id']}").status_code == 404
@@ -158,7 +158,7 @@ def test_expired_jobs_go_with_their_bytes(api, trained):
     listed = api.admin.get(f"/projects/{trained['id']}/jobs").json()
     assert [j["id"] for j in listed] == [kept["id"]]
     storage = get_storage()
-    with session_scope() as session:
+    with open_session() as session:
         assert session.get(Job, prediction["id"]) is None
         stub = Job(id=prediction["id"], project_id=trained["id"])
     assert not storage.exists(input_key(stub))

@@ -4,14 +4,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from backend.db import session_scope
+from backend.db import open_session
 from backend.models import AnnotationTask, Dataset, Image, Round
 from tests.conftest import create_project
 from worker.scheduling import schedule_due_rounds
 
 
 def _finished_round(project_id: int, tasks: int, done: int, ended_minutes_ago: float = 0) -> None:
-    with session_scope() as session:
+    with open_session() as session:
         round_ = Round(
             project_id=project_id,
             number=0,
@@ -38,7 +38,7 @@ def _finished_round(project_id: int, tasks: int, done: int, ended_minutes_ago: f
 
 
 def _rounds(project_id: int) -> list[Round]:
-    with session_scope() as session:
+    with open_session() as session:
         return list(
             session.scalars(
                 select(Round).where(Round.project_id == project_id).order_by(Round.number)
@@ -47,7 +47,7 @@ def _rounds(project_id: int) -> list[Round]:
 
 
 def _label_one_more(project_id: int) -> None:
-    with session_scope() as session:
+    with open_session() as session:
         task = session.scalars(
             select(AnnotationTask).where(
                 AnnotationTask.project_id == project_id, AnnotationTask.status == "pending"
@@ -73,12 +73,12 @@ def test_timed_schedule_waits_for_its_interval_and_respects_max_rounds(api):
     project = create_project(api.admin, api.demo_data, schedule_minutes=60, max_rounds=2)
     _finished_round(project["id"], tasks=1, done=0, ended_minutes_ago=30)
     assert schedule_due_rounds() == []
-    with session_scope() as session:
+    with open_session() as session:
         round_ = session.scalars(select(Round).where(Round.project_id == project["id"])).one()
         round_.finished_at = datetime.now(UTC) - timedelta(minutes=61)
         session.commit()
     assert len(schedule_due_rounds()) == 1
-    with session_scope() as session:
+    with open_session() as session:
         latest = session.scalars(
             select(Round).where(Round.project_id == project["id"], Round.number == 1)
         ).one()

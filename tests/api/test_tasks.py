@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image as PILImage
 from sqlalchemy import select
 
-from backend.db import session_scope
+from backend.db import open_session
 from backend.models import Annotation, AnnotationTask, Round
 from backend.services.annotations import label_map
 from backend.storage import get_storage
@@ -48,9 +48,9 @@ def test_submitted_points_become_a_sparse_label_map(api, project):
     response = annotator.post(f"/tasks/{task['id']}/submit", json=body)
     assert response.status_code == 200, response.text
     assert response.json()["labelled_pixels"] == 1
-    with session_scope() as session:
+    with open_session() as session:
         annotation = session.get(Annotation, response.json()["id"])
-        labels = label_map(get_storage(), annotation, task["width"], task["height"], 255)
+        labels = label_map(get_storage(), annotation, task["width"], task["height"])
         assert annotation.seconds_spent == 3.5
         assert session.get(AnnotationTask, task["id"]).status == "done"
     assert annotation.label_key is None, "points alone are kept in their row, not in a file"
@@ -67,7 +67,7 @@ def test_a_retried_submission_is_stored_once(api, project):
     first = annotator.post(f"/tasks/{task['id']}/submit", json=body).json()
     second = annotator.post(f"/tasks/{task['id']}/submit", json=body).json()
     assert first["id"] == second["id"]
-    with session_scope() as session:
+    with open_session() as session:
         count = len(
             session.scalars(select(Annotation).where(Annotation.task_id == task["id"])).all()
         )
@@ -133,7 +133,7 @@ def test_bad_labels_are_refused_with_a_reason(api, project):
         f"/tasks/{task['id']}/submit", json=_submission([{"x": -1, "y": 2, "class_id": 1}])
     )
     assert negative.status_code == 422
-    with session_scope() as session:
+    with open_session() as session:
         assert session.get(AnnotationTask, task["id"]).status == "leased"
 
 
@@ -159,7 +159,7 @@ def test_region_submissions_count_only_requested_pixels(api, project):
     response = annotator.post(f"/tasks/{task['id']}/submit", json=body)
     assert response.status_code == 200, response.text
     assert response.json()["labelled_pixels"] == 16
-    with session_scope() as session:
+    with open_session() as session:
         annotation = session.get(Annotation, response.json()["id"])
         stored = np.asarray(PILImage.open(io.BytesIO(get_storage().get(annotation.label_key))))
     assert (stored == 2).sum() == 16 and (stored == 255).sum() == stored.size - 16
@@ -182,7 +182,7 @@ def test_a_queued_round_cancels_at_once_and_a_failed_one_retries(api, project):
     assert cancelled["status"] == "cancelled"
     assert admin.post(f"/rounds/{round_['id']}/cancel").status_code == 409
     assert admin.post(f"/rounds/{round_['id']}/retry").status_code == 409
-    with session_scope() as session:
+    with open_session() as session:
         failed = Round(
             project_id=project["id"], number=1, status="failed", stage="select", error="boom"
         )

@@ -14,10 +14,10 @@ from PIL import Image
 from pycocotools import mask as mask_utils
 
 from backend.formats import FORMATS, cityscapes, reader, writer
-from backend.formats.base import IGNORE, ExportItem, ReadOptions, Source, WriteOptions
+from backend.formats.base import ExportItem, ReadOptions, Source, WriteOptions
 from backend.formats.labelstudio import decode_rle, encode_rle
 from backend.formats.mapping import apply_codes, class_mapping, code_table
-from backend.images import InvalidInput
+from backend.images import IGNORE_INDEX, InvalidInput
 from backend.schemas import DatasetFormat
 
 SMALL_CLASSES = [
@@ -51,7 +51,7 @@ def _items(classes, rng, sizes=((8, 10), (5, 7), (12, 9))) -> list[ExportItem]:
     items = []
     for n, (height, width) in enumerate(sizes):
         labels = rng.choice(ids, size=(height, width)).astype(np.uint8)
-        labels[rng.random((height, width)) < 0.5] = IGNORE
+        labels[rng.random((height, width)) < 0.5] = IGNORE_INDEX
         image = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
         items.append(ExportItem(f"frankfurt_000000_00000{n}", _png(image), ".png", labels))
     return items
@@ -110,13 +110,15 @@ def test_cityscapes_label_ids_read_through_the_official_train_id_table(tmp_path)
 
     source = reader("cityscapes")(tmp_path, ReadOptions())
     labels = _read_labels(source, cityscapes.CLASSES)["aachen_000000_000019"]
-    expected = np.array([CITYSCAPES_TRAIN_IDS.get(i, IGNORE) for i in range(34)]).reshape(2, 17)
+    expected = np.array([CITYSCAPES_TRAIN_IDS.get(i, IGNORE_INDEX) for i in range(34)]).reshape(
+        2, 17
+    )
     np.testing.assert_array_equal(labels, expected)
     assert [c["name"] for c in source.classes][:3] == ["road", "sidewalk", "building"]
 
 
 def test_cityscapes_export_writes_label_ids_and_unlabelled_as_zero(tmp_path):
-    labels = np.array([[0, 13, 18, IGNORE]], dtype=np.uint8)
+    labels = np.array([[0, 13, 18, IGNORE_INDEX]], dtype=np.uint8)
     item = ExportItem("x", _png(np.zeros((1, 4, 3), np.uint8)), ".png", labels)
     folder = _export("cityscapes", cityscapes.CLASSES, [item], tmp_path)
     written = np.asarray(Image.open(folder / "gtFine/train/segloop/x_gtFine_labelIds.png"))
@@ -169,7 +171,7 @@ def test_coco_masks_are_pycocotools_rle_and_polygons_import_too(tmp_path):
     labels = _read_labels(reader("coco")(folder, ReadOptions()), SMALL_CLASSES)
     painted = next(iter(labels.values()))
     assert set(np.unique(painted[:4, :4]).tolist()) == {2}
-    assert (painted[5:, 5:] == IGNORE).all()
+    assert (painted[5:, 5:] == IGNORE_INDEX).all()
 
 
 def test_palette_labels_map_colours_and_report_unknown_ones(tmp_path):
@@ -185,7 +187,10 @@ def test_palette_labels_map_colours_and_report_unknown_ones(tmp_path):
     source = reader("palette")(tmp_path, ReadOptions(default_classes=SMALL_CLASSES))
     table = code_table(source, class_mapping(source.classes, SMALL_CLASSES, None))
     labels, unknown = apply_codes(source.samples[0].load_label(), table)
-    assert labels.tolist() == [[2, IGNORE, IGNORE], [IGNORE, IGNORE, IGNORE]]
+    assert labels.tolist() == [
+        [2, IGNORE_INDEX, IGNORE_INDEX],
+        [IGNORE_INDEX, IGNORE_INDEX, IGNORE_INDEX],
+    ]
     assert {source.describe_code(code): n for code, n in unknown.items()} == {"#010203": 1}
     assert [s.file for s in source.skipped] == ["labels/orphan.png"]
 
@@ -198,7 +203,7 @@ def test_camvid_reads_segnet_layout_with_11_as_unlabelled(tmp_path):
     source = reader("camvid")(tmp_path, ReadOptions(split="train"))
     labels = _read_labels(source, CAMVID_CLASSES)
     assert labels == {"0001TP_006690": labels["0001TP_006690"]}
-    assert labels["0001TP_006690"].tolist() == [[0, 10, IGNORE]]
+    assert labels["0001TP_006690"].tolist() == [[0, 10, IGNORE_INDEX]]
     with pytest.raises(InvalidInput, match="split val/ does not exist"):
         reader("camvid")(tmp_path, ReadOptions(split="val"))
 
@@ -218,8 +223,8 @@ def test_class_mappings_are_explicit_and_validated():
 
 def test_unknown_codes_become_ignore_and_are_counted():
     codes = np.array([[0, 1, 77], [77, 255, 3]])
-    labels, unknown = apply_codes(codes, {0: 0, 1: 1, 3: 3, 255: IGNORE})
-    assert labels.tolist() == [[0, 1, IGNORE], [IGNORE, IGNORE, 3]]
+    labels, unknown = apply_codes(codes, {0: 0, 1: 1, 3: 3, 255: IGNORE_INDEX})
+    assert labels.tolist() == [[0, 1, IGNORE_INDEX], [IGNORE_INDEX, IGNORE_INDEX, 3]]
     assert unknown == {77: 2}
 
 

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from backend.config import get_settings
-from backend.db import session_scope
+from backend.db import open_session
 from backend.models import Project, Round
 from backend.services.rounds import cancel_round, create_round
 from backend.storage import get_storage
@@ -87,7 +87,7 @@ def test_a_round_trains_on_two_processes_and_publishes_its_tasks(
 def _wait_for_training(round_id: int, iterations: int) -> None:
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
-        with session_scope() as session:
+        with open_session() as session:
             if f"/{iterations} " in (session.get(Round, round_id).message or ""):
                 return
         time.sleep(0.2)
@@ -96,7 +96,7 @@ def _wait_for_training(round_id: int, iterations: int) -> None:
 
 def _cancel_once_training(round_id: int, iterations: int) -> None:
     _wait_for_training(round_id, iterations)
-    with session_scope() as session:
+    with open_session() as session:
         cancel_round(session, session.get(Round, round_id))
 
 
@@ -106,14 +106,14 @@ def test_cancel_stops_both_training_processes_at_a_safe_point(
 ):
     iterations = 100_000
     project_id = environment(model_settings={**FAST_MODEL, "iterations": iterations})
-    with session_scope() as session:
+    with open_session() as session:
         round_id = create_round(session, session.get(Project, project_id)).id
     assert advance(round_id) == Outcome.next_stage  # prepare
     canceller = threading.Thread(target=_cancel_once_training, args=(round_id, iterations))
     canceller.start()
     assert advance(round_id) == Outcome.finished  # train_model, until cancelled
     canceller.join()
-    with session_scope() as session:
+    with open_session() as session:
         round_ = session.get(Round, round_id)
     assert (round_.status, round_.message) == ("cancelled", "cancelled during train_model")
     assert not get_storage().exists(f"projects/{project_id}/rounds/0/model_a.pt")
@@ -133,7 +133,7 @@ def test_a_worker_killed_during_ddp_training_leaves_no_training_behind(
 ):
     iterations = 100_000
     project_id = environment(model_settings={**FAST_MODEL, "iterations": iterations})
-    with session_scope() as session:
+    with open_session() as session:
         round_id = create_round(session, session.get(Project, project_id)).id
     assert advance(round_id) == Outcome.next_stage  # prepare
     worker = subprocess.Popen(

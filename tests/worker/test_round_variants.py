@@ -10,7 +10,7 @@ import torch
 from PIL import Image as PILImage
 from sqlalchemy import select
 
-from backend.db import session_scope
+from backend.db import open_session
 from backend.models import AnnotationTask, Project, Round
 from backend.services.rounds import create_round
 from backend.storage import get_storage
@@ -39,7 +39,7 @@ def environment(tmp_path_factory, demo_data):
         classes = json.loads((demo_data / "classes.json").read_text())["classes"]
 
         def make_project(**settings) -> int:
-            with session_scope() as session:
+            with open_session() as session:
                 project = Project(
                     name=f"p{len(session.scalars(select(Project.id)).all())}",
                     classes=classes,
@@ -69,17 +69,17 @@ def environment(tmp_path_factory, demo_data):
 
 
 def _run_round(project_id: int) -> Round:
-    with session_scope() as session:
+    with open_session() as session:
         round_id = create_round(session, session.get(Project, project_id)).id
     for _ in range(20):
         if advance(round_id) == Outcome.finished:
             break
-    with session_scope() as session:
+    with open_session() as session:
         return session.get(Round, round_id)
 
 
 def _tasks(round_id: int) -> list[AnnotationTask]:
-    with session_scope() as session:
+    with open_session() as session:
         return list(
             session.scalars(select(AnnotationTask).where(AnnotationTask.round_id == round_id))
         )

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from backend.db import session_scope
+from backend.db import open_session
 from backend.models import Project, Round
 from backend.round_settings import ModelSettings, RoundSettings, SelectorTraining
 from backend.storage import Storage, get_storage
@@ -28,7 +28,6 @@ class RoundContext:
     number: int
     settings: RoundSettings
     classes: list[dict[str, Any]]
-    ignore_index: int
     storage: Storage
     keys: RoundKeys
     device: str
@@ -77,7 +76,7 @@ class RoundContext:
 
 
 def load_context(round_id: int) -> RoundContext:
-    with session_scope() as session:
+    with open_session() as session:
         round_ = session.get(Round, round_id)
         project = session.get(Project, round_.project_id)
         return RoundContext(
@@ -86,7 +85,6 @@ def load_context(round_id: int) -> RoundContext:
             number=round_.number,
             settings=RoundSettings.model_validate(round_.settings),
             classes=project.classes,
-            ignore_index=project.ignore_index,
             storage=get_storage(),
             keys=RoundKeys(project.id, round_.number),
             device=distributed.device(),
@@ -100,7 +98,7 @@ def load_model(ctx: RoundContext, key: str) -> Segmenter:
 
 
 def set_round(ctx: RoundContext, **values: Any) -> None:
-    with session_scope() as session:
+    with open_session() as session:
         round_ = session.get(Round, ctx.round_id)
         for name, value in values.items():
             setattr(round_, name, value)

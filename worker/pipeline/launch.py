@@ -2,7 +2,7 @@
 
 import sys
 
-from backend.db import session_scope
+from backend.db import open_session
 from backend.models import Round
 from worker.ml import distributed
 from worker.pipeline.context import load_context
@@ -14,7 +14,7 @@ def _run_here(round_id: int, fit: str) -> None:
     distributed.init_from_env()
     try:
         ctx = load_context(round_id)
-        with session_scope() as session:
+        with open_session() as session:
             stage = session.get(Round, round_id).stage
         report = ProgressReporter(round_id, stage) if distributed.is_main() else _silent
         TRAINING_FUNCTIONS[fit](ctx, report)

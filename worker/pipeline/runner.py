@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from sqlalchemy import update
 
-from backend.db import session_scope
+from backend.db import open_session
 from backend.models import ACTIVE, Round, RoundStatus
 from worker.pipeline.context import PipelineError, load_context
 from worker.pipeline.stages import STAGE_FUNCTIONS
@@ -34,7 +34,7 @@ class Outcome(StrEnum):
 
 def _finish(round_id: int, **values) -> None:
     """Write the outcome and release the lease, only if the round is still ours."""
-    with session_scope() as session:
+    with open_session() as session:
         session.execute(
             update(Round)
             .where(Round.id == round_id, Round.runner_id == RUNNER_ID)
@@ -45,7 +45,7 @@ def _finish(round_id: int, **values) -> None:
 
 def _start(round_id: int) -> str | None:
     """Mark the round running and return its current stage, or None if it should stop."""
-    with session_scope() as session:
+    with open_session() as session:
         round_ = session.get(Round, round_id)
         if round_.cancel_requested:
             return None
@@ -62,7 +62,7 @@ def _start(round_id: int) -> str | None:
 def advance(round_id: int) -> Outcome:
     """Run the round's current stage and record what came of it."""
     if not claim(round_id):
-        with session_scope() as session:
+        with open_session() as session:
             round_ = session.get(Round, round_id)
             active = round_ is not None and round_.status in ACTIVE
         return Outcome.busy if active else Outcome.inactive

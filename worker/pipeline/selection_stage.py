@@ -8,8 +8,8 @@ import torch
 import torch.nn.functional as F
 from sqlalchemy import select
 
-from backend.db import session_scope
-from backend.images import encode_label_png, encode_mask_png
+from backend.db import open_session
+from backend.images import IGNORE_INDEX, encode_label_png, encode_mask_png
 from backend.models import AnnotationTask, TaskStatus
 from backend.round_settings import SelectionMethod
 from worker.ml import selection
@@ -22,7 +22,7 @@ from worker.pipeline.context import Report, RoundContext, load_model
 
 def _open_task_images(ctx: RoundContext) -> set[int]:
     """Images whose earlier tasks are still waiting for a person: don't ask twice."""
-    with session_scope() as session:
+    with open_session() as session:
         return set(
             session.scalars(
                 select(AnnotationTask.image_id).where(
@@ -113,7 +113,7 @@ def _select_in_image(
         prob1, prob2 = logits.softmax(1), None
     labelled = np.zeros(size, dtype=bool)
     if entry["label_key"]:
-        labelled = decode_label(ctx.storage.get(entry["label_key"])) != ctx.ignore_index
+        labelled = decode_label(ctx.storage.get(entry["label_key"])) != IGNORE_INDEX
     result = selection.select(
         method,
         prob1=prob1,

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from backend.db import session_scope
-from backend.images import encode_label_png
+from backend.db import open_session
+from backend.images import IGNORE_INDEX, encode_label_png
 from backend.models import Annotation, AnnotationTask, Dataset, DatasetKind, Image
 from backend.services.annotations import merge_label_maps
 from worker.pipeline.artifacts import load_json, save_json
@@ -23,7 +23,7 @@ def _items(images: list[Image]) -> list[tuple[str, str | None]]:
 
 def prepare(ctx: RoundContext, report: Report) -> None:
     """Freeze the round's inputs: datasets and every label submitted so far, merged per image."""
-    with session_scope() as session:
+    with open_session() as session:
         images_by_kind: dict[str, list[Image]] = defaultdict(list)
         rows = session.execute(
             select(Image, Dataset.kind)
@@ -53,15 +53,11 @@ def prepare(ctx: RoundContext, report: Report) -> None:
         merged_key = None
         if annotations_by_image.get(image.id):
             merged = merge_label_maps(
-                ctx.storage,
-                annotations_by_image[image.id],
-                image.width,
-                image.height,
-                ctx.ignore_index,
+                ctx.storage, annotations_by_image[image.id], image.width, image.height
             )
             merged_key = ctx.keys.target_labels(image.id)
             ctx.storage.put(merged_key, encode_label_png(merged))
-            labelled_pixels += int((merged != ctx.ignore_index).sum())
+            labelled_pixels += int((merged != IGNORE_INDEX).sum())
         pool_entries.append(
             {
                 "id": image.id,
@@ -85,7 +81,7 @@ def prepare(ctx: RoundContext, report: Report) -> None:
 def publish(ctx: RoundContext, report: Report) -> None:
     """Insert the round's tasks once: existing (round, image) rows are never added again."""
     entries = load_json(ctx.storage, ctx.keys.selection)
-    with session_scope() as session:
+    with open_session() as session:
         existing = set(
             session.scalars(
                 select(AnnotationTask.image_id).where(AnnotationTask.round_id == ctx.round_id)

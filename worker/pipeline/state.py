@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import or_, update
 
 from backend.config import get_settings
-from backend.db import session_scope
+from backend.db import open_session
 from backend.models import ACTIVE, Round
 
 LEASE_SECONDS = get_settings().round_lease_seconds
@@ -42,7 +42,7 @@ def next_stage(stage: str) -> str:
 def claim(round_id: int) -> bool:
     """Compare-and-set: take the round unless another live runner holds it."""
     now = datetime.now(UTC)
-    with session_scope() as session:
+    with open_session() as session:
         result = session.execute(
             update(Round)
             .where(
@@ -92,7 +92,7 @@ class ProgressReporter:
         self.write(self.base + self.weight * fraction, message)
 
     def write(self, progress: float, message: str) -> None:
-        with session_scope() as session:
+        with open_session() as session:
             result = session.execute(
                 update(Round)
                 .where(Round.id == self.round_id, Round.runner_id == RUNNER_ID)

@@ -18,7 +18,7 @@ import sys
 import tempfile
 from collections import deque
 
-from backend.db import session_scope
+from backend.db import open_session
 from backend.models import Round
 from worker.pipeline.state import RUNNER_ID, CancelRequested, LeaseLost
 
@@ -67,7 +67,7 @@ def run_distributed(round_id: int, fit: str, processes: int) -> None:
         log.info("torchrun: %s", line)
     if returncode == 0:
         return
-    with session_scope() as session:
+    with open_session() as session:
         round_ = session.get(Round, round_id)
         if round_.cancel_requested:
             raise CancelRequested()

@@ -9,7 +9,8 @@ import torch
 from sqlalchemy import select
 
 from backend.config import get_settings
-from backend.db import session_scope
+from backend.db import open_session
+from backend.images import IGNORE_INDEX
 from backend.models import Round
 from backend.objectives import validate_objective_config
 from backend.round_settings import ObjectiveName
@@ -31,7 +32,7 @@ SELECTOR_LR_SCALE = 10.0
 def _previous_model_key(ctx: RoundContext) -> str | None:
     if ctx.number == 0:
         return None
-    with session_scope() as session:
+    with open_session() as session:
         return session.scalar(
             select(Round.checkpoint_key).where(
                 Round.project_id == ctx.project_id, Round.number == ctx.number - 1
@@ -77,7 +78,7 @@ def _build_objective(ctx: RoundContext):
         # Settings snapshotted before a setting existed get its default.
         validate_objective_config(objective, ctx.settings.objective_config),
         len(ctx.classes),
-        ctx.ignore_index,
+        IGNORE_INDEX,
         soft_label_store=StorageSoftLabelStore(ctx.storage, ctx.keys.soft_labels),
     )
 

@@ -19,9 +19,15 @@ from backend.api.deps import (
 )
 from backend.images import InvalidInput
 from backend.models import Dataset, DatasetKind, DatasetStatus, Image
-from backend.schemas import ClassMap, DatasetFormat, DatasetOut, FolderImport, ImageOut
-from backend.services.datasets import (
+from backend.schemas import (
+    ClassMap,
+    DatasetFormat,
+    DatasetOut,
+    FolderImport,
+    ImageOut,
     ImportOptions,
+)
+from backend.services.datasets import (
     ImportReport,
     check_import,
     import_folder,
@@ -38,10 +44,6 @@ _CLASS_MAP = TypeAdapter(ClassMap)
 
 def _imported(session: SessionDep, report: ImportReport) -> DatasetOut:
     return DatasetOut.model_validate(session.get(Dataset, report.dataset_id))
-
-
-def _options(body: FolderImport) -> ImportOptions:
-    return ImportOptions(body.format, body.split, body.class_map, body.unknown_ids)
 
 
 @router.post(
@@ -69,7 +71,7 @@ def import_dataset_folder(
     name = body.name or folder.name
     try:
         if body.background:
-            check_import(settings, project, folder, _options(body))
+            check_import(settings, project, folder, body)
             return _import_in_background(session, project_id, folder, body, name)
         report = import_folder(
             session,
@@ -79,7 +81,7 @@ def import_dataset_folder(
             folder,
             DatasetKind(body.kind),
             name,
-            _options(body),
+            body,
         )
     except InvalidInput as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
@@ -146,7 +148,9 @@ def upload_dataset_zip(
     """Upload a zip (streamed to disk, size-limited; zip-slip, links and decompression bombs
     refused before anything is extracted) and import it like a server folder."""
     project = get_project_or_404(session, admin, project_id)
-    options = ImportOptions(format, split, _class_map(class_map), unknown_ids)
+    options = ImportOptions(
+        format=format, split=split, class_map=_class_map(class_map), unknown_ids=unknown_ids
+    )
     with tempfile.TemporaryDirectory(prefix="segloop-upload-") as tmp:
         archive = Path(tmp) / "upload.zip"
         size = 0
