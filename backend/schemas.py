@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from backend.images import IGNORE_INDEX
+from backend.models import DatasetKind, DatasetStatus, Role, RoundStatus, TaskKind, TaskStatus
 from backend.objectives import validate_objective_config
 from backend.round_settings import ModelSettings, ObjectiveName, SelectionMethod
 
@@ -17,7 +18,10 @@ Name = Annotated[str, Field(min_length=1, max_length=200, pattern=PRINTABLE)]
 
 
 class ORMModel(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    # Responses always carry fields that have defaults, so generated clients see them required.
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_serialization_defaults_required=True
+    )
 
 
 class Token(BaseModel):
@@ -37,7 +41,7 @@ class UserCreate(BaseModel):
 class UserOut(ORMModel):
     id: int
     email: str
-    role: str
+    role: Role
     is_active: bool
 
 
@@ -188,9 +192,9 @@ class DatasetOut(ORMModel):
     id: int
     project_id: int
     name: str
-    kind: str
+    kind: DatasetKind
     image_count: int
-    status: str
+    status: DatasetStatus
     report: dict[str, Any] | None
     created_at: datetime
 
@@ -236,15 +240,36 @@ class ImageOut(ORMModel):
     has_label: bool
 
 
+class RoundMetrics(BaseModel):
+    """Model A on the target validation set, beside the labels that bought it."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+    miou: float | None = Field(description="None when the project has no target/val set.")
+    per_class_iou: dict[str, float | None] = Field(default_factory=dict)
+    pixel_accuracy: float | None = None
+    labelled_pixels: int = 0
+    labelled_fraction: float = 0.0
+
+
+class AnnotatorStat(BaseModel):
+    user_id: int
+    email: str
+    submissions: int
+    labelled_pixels: int
+    seconds: float
+    seconds_per_label: float | None
+
+
 class RoundOut(ORMModel):
     id: int
     project_id: int
     number: int
-    status: str
+    status: RoundStatus
     stage: str
     progress: float
     message: str | None
-    metrics: dict[str, Any] | None
+    metrics: RoundMetrics | None
     error: str | None
     task_count: int = 0
     tasks_done: int = 0
@@ -264,11 +289,11 @@ class TaskOut(BaseModel):
     round_id: int
     image_id: int
     image_name: str
-    kind: str
+    kind: TaskKind
     points: list[Point]
     width: int
     height: int
-    status: str
+    status: TaskStatus
     lease_expires_at: datetime | None
     requested_pixels: int
     version: int

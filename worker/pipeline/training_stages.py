@@ -14,6 +14,7 @@ from backend.images import IGNORE_INDEX
 from backend.models import Round
 from backend.objectives import validate_objective_config
 from backend.round_settings import ObjectiveName
+from backend.schemas import RoundMetrics
 from worker.ml import distributed
 from worker.ml.adaptation import build_objective
 from worker.ml.data import infinite_batches
@@ -199,22 +200,22 @@ def fit_selector(ctx: RoundContext, report: Report) -> None:
 def evaluate(ctx: RoundContext, report: Report) -> None:
     """Target-val mIoU of model A, beside the labelled pixels that bought it."""
     manifest = load_json(ctx.storage, ctx.keys.manifest)
-    metrics: dict[str, Any] = {
-        "labelled_pixels": manifest["labelled_pixels"],
-        "labelled_fraction": manifest["labelled_pixels"] / max(manifest["pool_pixels"], 1),
-        "miou": None,
-        "per_class_iou": {},
-    }
+    metrics = RoundMetrics(
+        labelled_pixels=manifest["labelled_pixels"],
+        labelled_fraction=manifest["labelled_pixels"] / max(manifest["pool_pixels"], 1),
+        miou=None,
+        per_class_iou={},
+    )
     if manifest["val"]:
         model = load_model(ctx, ctx.keys.model)
         dataset = ctx.dataset([tuple(item) for item in manifest["val"]])
         result = evaluate_model(model, dataset, len(ctx.classes), device=ctx.device)
         names = [c["name"] for c in sorted(ctx.classes, key=lambda c: c["id"])]
-        metrics["miou"] = result["miou"]
-        metrics["pixel_accuracy"] = result["pixel_accuracy"]
-        metrics["per_class_iou"] = dict(zip(names, result["per_class_iou"], strict=True))
+        metrics.miou = result["miou"]
+        metrics.pixel_accuracy = result["pixel_accuracy"]
+        metrics.per_class_iou = dict(zip(names, result["per_class_iou"], strict=True))
     report(1, 1, force=True)
-    set_round(ctx, metrics=metrics)
+    set_round(ctx, metrics=metrics.model_dump())
 
 
 TRAINING_FUNCTIONS = {fit.__name__: fit for fit in (fit_model, fit_selector)}

@@ -1,11 +1,9 @@
-from typing import Any
-
 from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import select
 
 from backend.api.deps import AdminUser, CurrentUser, SessionDep, get_project_or_404
 from backend.models import Round, RoundStatus
-from backend.schemas import RoundOut
+from backend.schemas import AnnotatorStat, RoundMetrics, RoundOut
 from backend.services.queue import enqueue_round
 from backend.services.rounds import (
     annotator_stats,
@@ -83,9 +81,9 @@ def retry(round_id: int, session: SessionDep, admin: AdminUser) -> RoundOut:
 @router.get("/projects/{project_id}/annotator-stats")
 def project_annotator_stats(
     project_id: int, session: SessionDep, admin: AdminUser
-) -> list[dict[str, Any]]:
+) -> list[AnnotatorStat]:
     get_project_or_404(session, admin, project_id)
-    return annotator_stats(session, project_id)
+    return [AnnotatorStat.model_validate(row) for row in annotator_stats(session, project_id)]
 
 
 @router.get("/projects/{project_id}/rounds")
@@ -103,8 +101,8 @@ def read_round(round_id: int, session: SessionDep, user: CurrentUser) -> RoundOu
 
 
 @router.get("/rounds/{round_id}/metrics")
-def round_metrics(round_id: int, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+def round_metrics(round_id: int, session: SessionDep, user: CurrentUser) -> RoundMetrics:
     round_ = _round_or_404(session, user, round_id)
     if round_.metrics is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "This round has no metrics yet")
-    return round_.metrics
+    return RoundMetrics.model_validate(round_.metrics)
