@@ -25,7 +25,8 @@ import uuid
 from pathlib import Path
 
 import httpx
-from annotators import OwnStack, Seeded, free_port, process_cpu, seed, wait_until_healthy
+from annotators_seed import Seeded, seed
+from annotators_stack import OwnStack, free_port, process_cpu, wait_until_healthy
 from tqdm import tqdm
 
 ENDPOINTS = ("next_task", "mask", "submit")

