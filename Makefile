@@ -20,6 +20,7 @@ lint: install $(FRONTEND_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(PY) -m mypy
 	cd frontend && npm run lint && npm run typecheck
 	cd frontend && PYTHON=$(abspath $(PY)) npm run --silent check:api
 

@@ -74,8 +74,8 @@ class ClassDef(BaseModel):
 
 
 class ProjectBase(BaseModel):
-    selection_method: SelectionMethod = "ppl"
-    objective: ObjectiveName = "none"
+    selection_method: SelectionMethod = SelectionMethod.ppl
+    objective: ObjectiveName = ObjectiveName.none
     objective_config: dict[str, Any] = Field(default_factory=dict)
     points_per_image: Annotated[int, Field(ge=1, le=10_000)] = 40
     pixel_budget: Annotated[float, Field(gt=0, le=1)] = 0.022

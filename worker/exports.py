@@ -47,8 +47,8 @@ def _device() -> str:
 def _round_model(round_id: int, checkpoint_key: str) -> tuple[Any, tuple[int, int], list, int]:
     """(model, input size, classes, round number); cached, as predict calls come in bursts."""
     with open_session() as session:
-        round_ = session.get(Round, round_id)
-        classes = session.get(Project, round_.project_id).classes
+        round_ = session.get_one(Round, round_id)
+        classes = session.get_one(Project, round_.project_id).classes
         settings = round_.settings["model"]
         number = round_.number
     state = load_torch(get_storage(), checkpoint_key, _device())
@@ -150,7 +150,8 @@ def _model_zip(storage: Storage, round_id: int) -> bytes:
     """Checkpoint (state dict), TorchScript, and model.json: enough to serve without segloop."""
     model, size, classes, number = _model_for(round_id)
     with open_session() as session:
-        round_ = session.get(Round, round_id)
+        round_ = session.get_one(Round, round_id)
+        assert round_.checkpoint_key is not None, "an exported round has its model (_model_for)"
         checkpoint = storage.get(round_.checkpoint_key)
         description = {
             "name": export_filename(round_.project_id, "model", "", round_).removesuffix(".zip"),

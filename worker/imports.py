@@ -50,7 +50,7 @@ def import_dataset(dataset_id: int, folder: str, options: dict) -> str:
         dataset = session.get(Dataset, dataset_id)
         if dataset is None or dataset.status != DatasetStatus.importing:
             return "nothing to do"
-        project = session.get(Project, dataset.project_id)
+        project = session.get_one(Project, dataset.project_id)
         try:
             run_import(
                 session,
@@ -65,7 +65,7 @@ def import_dataset(dataset_id: int, folder: str, options: dict) -> str:
         except Exception as exc:
             if not isinstance(exc, InvalidInput):
                 log.exception("import of dataset %s failed", dataset_id)
-            dataset = session.get(Dataset, dataset_id)
+            dataset = session.get_one(Dataset, dataset_id)
             dataset.status = DatasetStatus.failed
             dataset.report = {"error": str(exc) if isinstance(exc, InvalidInput) else repr(exc)}
             session.commit()

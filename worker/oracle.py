@@ -72,6 +72,7 @@ def answer(task: dict, truth: np.ndarray, mask: np.ndarray | None) -> dict:
             for p in task["points"]
         ]
     else:
+        assert mask is not None, "a region task comes with its mask"
         labels = np.where(mask, truth, IGNORE_INDEX).astype(np.uint8)
         buffer = io.BytesIO()
         Image.fromarray(labels, mode="L").save(buffer, format="PNG")
@@ -138,7 +139,7 @@ def answer_tasks_inline(
     with open_session() as session:
 
         def tasks() -> Iterator[AnnotationTask]:
-            user = session.get(User, user_id)
+            user = session.get_one(User, user_id)
             while (
                 task := task_service.lease_next(session, project_id, user, settings.lease_minutes)
             ) is not None:
@@ -146,14 +147,17 @@ def answer_tasks_inline(
 
         def handle(task: AnnotationTask) -> int:
             truth = read_truth(labels_dir, task.image.name)
-            mask = read_mask(storage.get(task.mask_key)) if task.kind == "region" else None
+            mask = None
+            if task.kind == "region":
+                assert task.mask_key is not None, "selection stores each region task's mask"
+                mask = read_mask(storage.get(task.mask_key))
             body = answer({"kind": task.kind, "points": task.points}, truth, mask)
             annotation = task_service.submit(
                 session,
                 storage,
-                session.get(Project, project_id),
+                session.get_one(Project, project_id),
                 task,
-                session.get(User, user_id),
+                session.get_one(User, user_id),
                 Submission.model_validate(body),
                 settings.max_image_pixels,
             )

@@ -22,7 +22,7 @@ def run_round(self, round_id: int) -> str:
     so a crash costs at most one stage (and training resumes from its checkpoint)."""
     outcome = advance(round_id)
     if outcome == Outcome.next_stage:
-        run_round.apply_async(args=[round_id])
+        run_round.apply_async(args=(round_id,))
     elif outcome == Outcome.busy:
         raise self.retry(countdown=LEASE_SECONDS)
     return outcome
@@ -43,7 +43,7 @@ def recover_rounds() -> list[int]:
         )
     for round_id in round_ids:
         log.warning("round %s lost its runner; re-queueing it", round_id)
-        run_round.apply_async(args=[round_id])
+        run_round.apply_async(args=(round_id,))
     return round_ids
 
 

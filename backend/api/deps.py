@@ -69,7 +69,7 @@ def authenticate(session: Session, settings: Settings, token: str) -> User:
         )
         if api_token is None or api_token.revoked_at is not None:
             raise _UNAUTHORISED
-        user = api_token.user
+        user: User | None = api_token.user
     else:
         user_id = decode_access_token(token, settings)
         user = session.scalar(_USER, {"user_id": user_id}) if user_id is not None else None

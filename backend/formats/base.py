@@ -236,7 +236,7 @@ def project_to_format(classes: ClassTable, format_classes: ClassTable, fmt: str)
 
 def colour_of(classes: ClassTable) -> dict[int, tuple[int, int, int]]:
     return {
-        c["id"]: tuple(int(c["colour"][i : i + 2], 16) for i in (1, 3, 5))
+        c["id"]: (int(c["colour"][1:3], 16), int(c["colour"][3:5], 16), int(c["colour"][5:7], 16))
         for c in classes
         if c.get("colour")
     }

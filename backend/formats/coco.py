@@ -8,7 +8,7 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import numpy as np
 from pycocotools import mask as mask_utils
@@ -29,6 +29,13 @@ from backend.images import IGNORE_INDEX, InvalidInput
 
 ANNOTATIONS = "annotations.json"
 NOTHING = -1
+
+
+class RLE(TypedDict):
+    """A compressed run-length encoded mask, as pycocotools reads and writes it."""
+
+    size: list[int]
+    counts: str | bytes
 
 
 def _annotation_files(root: Path) -> list[Path]:
@@ -63,13 +70,14 @@ def _load(folder: Folder, root: Path, split: str | None) -> tuple[Path, dict[str
     return files[0], data
 
 
-def _rle(segmentation: Any, height: int, width: int, what: str) -> dict[str, Any]:
+def _rle(segmentation: Any, height: int, width: int, what: str) -> RLE:
     try:
         if isinstance(segmentation, list):
             return mask_utils.merge(mask_utils.frPyObjects(segmentation, height, width))
         if isinstance(segmentation.get("counts"), list):
             return mask_utils.frPyObjects(segmentation, height, width)
-        rle = dict(segmentation)
+        # The JSON's compressed RLE as it is: its size is checked below, decode() its counts.
+        rle = cast(RLE, dict(segmentation))
     except (AttributeError, TypeError, ValueError, IndexError) as exc:
         raise InvalidInput(f"{what}: unreadable segmentation ({exc})") from exc
     if list(rle.get("size", [])) != [height, width]:
@@ -113,7 +121,7 @@ def read(path: Path, options: ReadOptions) -> Source:
         {"id": i, "name": str(c.get("name", i)), "colour": None} for i, c in enumerate(categories)
     ]
     codes = {int(c["id"]): i for i, c in enumerate(categories)} | {NOTHING: IGNORE_INDEX}
-    by_image: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    by_image: dict[Any, list[dict[str, Any]]] = defaultdict(list)  # keyed by the JSON's ids
     for annotation in data["annotations"]:
         if isinstance(annotation, dict):
             by_image[annotation.get("image_id")].append(annotation)
@@ -143,7 +151,8 @@ def read(path: Path, options: ReadOptions) -> Source:
 def write(
     zf: zipfile.ZipFile, classes: ClassTable, items: Iterable[ExportItem], options: WriteOptions
 ) -> int:
-    images, annotations = [], []
+    images: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
     for image_id, item in enumerate(items, start=1):
         height, width = item.labels.shape
         file_name = f"{item.name}{item.image_suffix}"
@@ -153,12 +162,15 @@ def write(
             if class_id == IGNORE_INDEX:
                 continue
             rle = mask_utils.encode(np.asfortranarray(item.labels == class_id, dtype=np.uint8))
+            counts = rle["counts"]  # bytes from encode; the JSON holds text
+            if isinstance(counts, bytes):
+                counts = counts.decode()
             annotations.append(
                 {
                     "id": len(annotations) + 1,
                     "image_id": image_id,
                     "category_id": class_id + 1,
-                    "segmentation": {"size": rle["size"], "counts": rle["counts"].decode()},
+                    "segmentation": {"size": rle["size"], "counts": counts},
                     "area": float(mask_utils.area(rle)),
                     "bbox": [float(v) for v in mask_utils.toBbox(rle)],
                     "iscrowd": 0,

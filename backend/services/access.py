@@ -1,6 +1,6 @@
 """Who may see which project's rows, as SQL."""
 
-from sqlalchemy import ColumnElement, Result, Select, Update, bindparam, exists
+from sqlalchemy import Result, Select, SQLColumnExpression, Update, bindparam, exists
 from sqlalchemy.orm import Session
 
 from backend.models import ProjectMember, Role, User
@@ -13,7 +13,7 @@ class VisibleQuery:
     The annotation endpoints run a few such queries per request; building and hashing a
     statement costs more than PostgreSQL takes to answer it, so those are built at import."""
 
-    def __init__(self, statement: Select | Update, project_id: ColumnElement[int]) -> None:
+    def __init__(self, statement: Select | Update, project_id: SQLColumnExpression[int]) -> None:
         self.for_admin = statement
         self.is_update = isinstance(statement, Update)
         self.for_member = statement.where(

@@ -10,9 +10,9 @@ giving up never overwrite each other.
 
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Delete, Update, delete, select, update
+from sqlalchemy import CursorResult, Delete, Update, delete, select, update
 from sqlalchemy.orm import Session
 
 from backend.config import Settings
@@ -60,7 +60,11 @@ def new_job(
 def _write(session: Session, statement: Update | Delete) -> int:
     """Run one conditional change and commit it; returns the rows it changed. The session's
     objects are left alone: callers refresh what they still hold."""
-    changed = session.execute(statement, execution_options={"synchronize_session": False})
+    # An UPDATE or DELETE without RETURNING gives a CursorResult; Session.execute says Result.
+    changed = cast(
+        CursorResult[Any],
+        session.execute(statement, execution_options={"synchronize_session": False}),
+    )
     session.commit()
     return changed.rowcount
 

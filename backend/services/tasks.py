@@ -2,10 +2,24 @@
 
 import base64
 import binascii
+import typing
 from datetime import UTC, datetime, timedelta
+from typing import Any, overload
 
 import numpy as np
-from sqlalchemy import Select, and_, bindparam, cast, func, not_, or_, select, text, update
+from sqlalchemy import (
+    CursorResult,
+    Select,
+    and_,
+    bindparam,
+    cast,
+    func,
+    not_,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -22,6 +36,10 @@ class Conflict(Exception):
     """The request is valid but clashes with the task's current state."""
 
 
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: datetime | None) -> datetime | None: ...
 def as_utc(moment: datetime | None) -> datetime | None:
     """SQLite returns naive datetimes; everything here is stored in UTC."""
     if moment is not None and moment.tzinfo is None:
@@ -160,7 +178,7 @@ def _update_leased(session: Session, task: AnnotationTask, user: User, **values)
     """Change a task only if it is still the caller's lease at the version this request read:
     a lease that expired and went to someone else meanwhile is not overwritten."""
     _require_lease(task, user)
-    changed = session.execute(
+    statement = (
         update(AnnotationTask)
         .where(
             AnnotationTask.id == task.id,
@@ -169,6 +187,8 @@ def _update_leased(session: Session, task: AnnotationTask, user: User, **values)
         )
         .values(**values)
     )
+    # An UPDATE without RETURNING gives a CursorResult; Session.execute is typed as Result.
+    changed = typing.cast(CursorResult[Any], session.execute(statement))
     if changed.rowcount != 1:
         session.rollback()
         raise Conflict("this task is not leased to you any more: get it again with 'next task'")

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from backend.models import Annotation, AnnotationTask
-from benchmarks.annotators import seed
+from benchmarks.annotators_seed import seed
 from tests.conftest import _wait_healthy
 
 pytestmark = pytest.mark.pipeline

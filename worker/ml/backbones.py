@@ -18,12 +18,17 @@ from __future__ import annotations
 import importlib
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import torch
 import torchvision
 from torch import Tensor, nn
+
+if TYPE_CHECKING:
+    from timm.models.efficientnet import EfficientNetFeatures
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +106,9 @@ def map_lite_state_dict(source: dict[str, Tensor], model: nn.Module) -> dict[str
     Blocks are numbered flat in the file and per stage in timm (``blocks.stage.index``); the
     classifier (``_fc``) and tensors ``model`` lacks (a ``features_only`` model has no head)
     are left out. Raises ValueError on an unknown name or a shape that differs."""
-    blocks = [f"blocks.{s}.{b}" for s, stage in enumerate(model.blocks) for b in range(len(stage))]
+    # timm's EfficientNet(Features).blocks: a Sequential of stages, each a Sequential of blocks
+    stages = cast(Iterable[nn.Sequential], model.blocks)
+    blocks = [f"blocks.{s}.{b}" for s, stage in enumerate(stages) for b in range(len(stage))]
     expanded = {int(m[1]) for k in source if (m := _BLOCK_KEY.match(k)) and m[2] == "_expand_conv"}
     target = model.state_dict()
     mapped: dict[str, Tensor] = {}
@@ -138,8 +145,12 @@ class LiteEncoder(nn.Module):
         import timm
 
         spec = LITE[name]
-        self.features = timm.create_model(
-            spec.timm_name, features_only=True, out_indices=(1, 4), output_stride=output_stride
+        # create_model is typed as returning any nn.Module; features_only gives this class
+        self.features = cast(
+            "EfficientNetFeatures",
+            timm.create_model(
+                spec.timm_name, features_only=True, out_indices=(1, 4), output_stride=output_stride
+            ),
         )
         self.low_channels, self.channels = self.features.feature_info.channels()
         if pretrained and (path := lite_weights_file(name)) is not None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence, Sized
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import torch
@@ -107,14 +108,15 @@ def _augmentation(size: tuple[int, int], augment: Augment) -> v2.Transform:
 
 def infinite_batches(dataset: Dataset, batch_size: int, seed: int = 0) -> Iterator[dict]:
     """Endless reshuffled batches; a dataset smaller than a batch yields whole-dataset batches."""
-    if len(dataset) == 0:
+    size = len(cast(Sized, dataset))  # map-style: torch's Dataset declares no __len__
+    if size == 0:
         raise ValueError("cannot draw batches from an empty dataset")
     generator = torch.Generator().manual_seed(seed)
     loader = DataLoader(
         dataset,
         batch_size=batch_size,
         shuffle=True,
-        drop_last=len(dataset) >= batch_size,
+        drop_last=size >= batch_size,
         num_workers=0,
         generator=generator,
     )

@@ -111,8 +111,12 @@ class ASPPClassifier(nn.Module):
 
     def reset_parameters(self) -> None:
         for conv in self.convs:
-            nn.init.normal_(conv.weight, std=0.01)
-            nn.init.zeros_(conv.bias)
+            nn.init.normal_(conv.get_parameter("weight"), std=0.01)
+            nn.init.zeros_(conv.get_parameter("bias"))
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         return sum(conv(x) for conv in self.convs), x
+
+
+# A segmenter's head: features in, (logits, features) out; reset_parameters() re-draws it.
+Head = DeepLabV3PlusHead | ASPPClassifier

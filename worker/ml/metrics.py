@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 from torch.utils.data import DataLoader, Dataset
 
+from worker.ml.models import Segmenter
 from worker.ml.training import predict
 
 
@@ -42,7 +43,7 @@ def iou_from_confusion(conf: np.ndarray | Tensor) -> tuple[float, list[float | N
 
 @torch.no_grad()
 def evaluate(
-    model: nn.Module, dataset: Dataset, num_classes: int, batch_size: int = 8, device: str = "cpu"
+    model: Segmenter, dataset: Dataset, num_classes: int, batch_size: int = 8, device: str = "cpu"
 ) -> dict:
     """mIoU, per-class IoU and pixel accuracy of `model` on a labelled dataset."""
     model.to(device)

@@ -29,7 +29,7 @@ from worker.ml.backbones import (
     LiteEncoder,
     build_torchvision_backbone,
 )
-from worker.ml.heads import ASPPClassifier, DeepLabV3PlusEncoder, DeepLabV3PlusHead
+from worker.ml.heads import ASPPClassifier, DeepLabV3PlusEncoder, DeepLabV3PlusHead, Head
 
 BACKBONES = (*LITE, *TORCHVISION)
 DEFAULT_BACKBONE = "efficientnet_lite0"
@@ -50,6 +50,10 @@ def _rename_legacy_keys(state_dict: dict, prefix: str, *_: object) -> None:
 class _Normalised(nn.Module):
     """Inputs in [0, 1], normalised by the backbone's own statistics (not saved: they follow
     from the backbone's name)."""
+
+    mean: Tensor
+    std: Tensor
+    encoder: nn.Module
 
     def __init__(self, backbone_name: str) -> None:
         super().__init__()
@@ -74,7 +78,7 @@ class Segmenter(_Normalised):
     """Model A: logits at the input resolution, and the head's features."""
 
     def __init__(
-        self, encoder: nn.Module, head: nn.Module, num_classes: int, backbone_name: str
+        self, encoder: nn.Module, head: Head, num_classes: int, backbone_name: str
     ) -> None:
         super().__init__(backbone_name)
         self.encoder = encoder
@@ -92,9 +96,7 @@ class Segmenter(_Normalised):
 class DualHeadSelector(_Normalised):
     """LabOR's selector B: two heads on one encoder; where they disagree, ask a human."""
 
-    def __init__(
-        self, encoder: nn.Module, head1: nn.Module, head2: nn.Module, backbone_name: str
-    ) -> None:
+    def __init__(self, encoder: nn.Module, head1: Head, head2: Head, backbone_name: str) -> None:
         super().__init__(backbone_name)
         self.encoder = encoder
         self.head1 = head1
@@ -118,10 +120,12 @@ def build_segmenter(
     output_stride: int = 16,
 ) -> Segmenter:
     """DeepLabv3+ on an EfficientNet-Lite (at `output_stride` 8 or 16), DeepLabv2 otherwise."""
+    encoder: nn.Module
+    head: Head
     if backbone in LITE:
         lite = LiteEncoder(backbone, pretrained, output_stride)
         encoder = DeepLabV3PlusEncoder(lite, lite.low_channels, lite.channels, output_stride)
-        head: nn.Module = DeepLabV3PlusHead(encoder.out_channels, num_classes)
+        head = DeepLabV3PlusHead(encoder.out_channels, num_classes)
     elif backbone in TORCHVISION:
         encoder, channels = build_torchvision_backbone(backbone, pretrained)
         head = ASPPClassifier(channels, num_classes)

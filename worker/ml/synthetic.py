@@ -124,7 +124,8 @@ class _Canvas:
     def colour(self, base: RGB, jitter: int | None = None) -> RGB:
         spread = self.domain.jitter if jitter is None else jitter
         shift = self.rng.integers(-spread, spread + 1, size=3)
-        return tuple(int(v) for v in np.clip(np.asarray(base) + shift, 0, 255))
+        red, green, blue = (int(v) for v in np.clip(np.asarray(base) + shift, 0, 255))
+        return red, green, blue
 
     def polygon(self, points: list[tuple[float, float]], colour: RGB, cls: int) -> None:
         self._image_draw.polygon(points, fill=colour)

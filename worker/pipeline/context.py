@@ -77,8 +77,8 @@ class RoundContext:
 
 def load_context(round_id: int) -> RoundContext:
     with open_session() as session:
-        round_ = session.get(Round, round_id)
-        project = session.get(Project, round_.project_id)
+        round_ = session.get_one(Round, round_id)
+        project = session.get_one(Project, round_.project_id)
         return RoundContext(
             round_id=round_.id,
             project_id=project.id,

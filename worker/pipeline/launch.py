@@ -15,7 +15,7 @@ def _run_here(round_id: int, fit: str) -> None:
     try:
         ctx = load_context(round_id)
         with open_session() as session:
-            stage = session.get(Round, round_id).stage
+            stage = session.get_one(Round, round_id).stage
         report = ProgressReporter(round_id, stage) if distributed.is_main() else _silent
         TRAINING_FUNCTIONS[fit](ctx, report)
     finally:

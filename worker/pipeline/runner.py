@@ -46,7 +46,7 @@ def _finish(round_id: int, **values) -> None:
 def _start(round_id: int) -> str | None:
     """Mark the round running and return its current stage, or None if it should stop."""
     with open_session() as session:
-        round_ = session.get(Round, round_id)
+        round_ = session.get_one(Round, round_id)
         if round_.cancel_requested:
             return None
         if round_.status == RoundStatus.queued:

@@ -129,6 +129,7 @@ def _select_in_image(
         exclude=torch.from_numpy(labelled).unsqueeze(0).to(prob1.device),
     )
     if result.kind == "points":
+        assert result.points is not None  # a points result holds its points
         points = [{"x": int(x_), "y": int(y_)} for x_, y_ in result.points[0]]
         mask = (
             selection.inconsistency_mask(prob1, prob2)[0].cpu().numpy()
@@ -137,6 +138,7 @@ def _select_in_image(
         )
         requested = len(points)
     else:
+        assert result.mask is not None  # and a region result its mask
         points = []
         mask = result.mask[0].cpu().numpy()
         requested = int(mask.sum())

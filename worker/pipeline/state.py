@@ -5,8 +5,10 @@ import socket
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import or_, update
+from sqlalchemy import CursorResult, Update, or_, update
+from sqlalchemy.orm import Session
 
 from backend.config import get_settings
 from backend.db import open_session
@@ -39,11 +41,18 @@ def next_stage(stage: str) -> str:
     return STAGES[index + 1] if index + 1 < len(STAGES) else "done"
 
 
+def _execute_update(session: Session, statement: Update) -> CursorResult[Any]:
+    """Session.execute typed as what it returns for an UPDATE without RETURNING (SQLAlchemy
+    types every Session.execute as Result, which has no rowcount)."""
+    return cast(CursorResult[Any], session.execute(statement))
+
+
 def claim(round_id: int) -> bool:
     """Compare-and-set: take the round unless another live runner holds it."""
     now = datetime.now(UTC)
     with open_session() as session:
-        result = session.execute(
+        result = _execute_update(
+            session,
             update(Round)
             .where(
                 Round.id == round_id,
@@ -54,7 +63,7 @@ def claim(round_id: int) -> bool:
                     Round.heartbeat_at < now - timedelta(seconds=LEASE_SECONDS),
                 ),
             )
-            .values(runner_id=RUNNER_ID, heartbeat_at=now)
+            .values(runner_id=RUNNER_ID, heartbeat_at=now),
         )
         session.commit()
         return result.rowcount == 1
@@ -93,7 +102,8 @@ class ProgressReporter:
 
     def write(self, progress: float, message: str) -> None:
         with open_session() as session:
-            result = session.execute(
+            result = _execute_update(
+                session,
                 update(Round)
                 .where(Round.id == self.round_id, Round.runner_id == RUNNER_ID)
                 .values(
@@ -101,7 +111,7 @@ class ProgressReporter:
                     message=message,
                     stage=self.stage,
                     heartbeat_at=datetime.now(UTC),
-                )
+                ),
             )
             session.commit()
             if result.rowcount != 1:

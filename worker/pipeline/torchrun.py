@@ -68,7 +68,7 @@ def run_distributed(round_id: int, fit: str, processes: int) -> None:
     if returncode == 0:
         return
     with open_session() as session:
-        round_ = session.get(Round, round_id)
+        round_ = session.get_one(Round, round_id)
         if round_.cancel_requested:
             raise CancelRequested()
         if round_.runner_id != RUNNER_ID:

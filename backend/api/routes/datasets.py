@@ -49,6 +49,8 @@ def _imported(session: SessionDep, report: ImportReport) -> DatasetOut:
 @router.post(
     "/projects/{project_id}/datasets/import-folder",
     status_code=status.HTTP_201_CREATED,
+    # A background import answers 202 with a JSONResponse of its own; the schema stays DatasetOut.
+    response_model=DatasetOut,
     responses={202: {"model": DatasetOut, "description": "Queued as a background import"}},
 )
 def import_dataset_folder(
@@ -58,7 +60,7 @@ def import_dataset_folder(
     storage: StorageDep,
     settings: SettingsDep,
     admin: AdminUser,
-) -> DatasetOut:
+) -> DatasetOut | JSONResponse:
     """Import a server-side folder (inside `SEGLOOP_IMPORT_ROOTS`) in any supported format.
     The response's `report` says what came in: counts, skipped files, class histogram."""
     project = get_project_or_404(session, admin, project_id)

@@ -217,6 +217,7 @@ def download_export(
     job = _export_job(session, settings, project_id, job_id)
     if job.status != JobStatus.done:
         raise HTTPException(status.HTTP_409_CONFLICT, f"the export is {job.status}")
+    assert job.result_key is not None, "a done job has its result (jobs.finish)"
     return Response(
         storage.get(job.result_key),
         media_type="application/zip",
@@ -296,6 +297,7 @@ def prediction_result(
         raise HTTPException(status.HTTP_409_CONFLICT, f"the prediction failed: {job.error}")
     if job.status != JobStatus.done:
         raise HTTPException(status.HTTP_409_CONFLICT, f"the prediction is {job.status}")
+    assert job.result_key is not None, "a done job has its result (jobs.finish)"
     return Response(
         storage.get(job.result_key),
         media_type="image/png",

@@ -74,9 +74,11 @@ def _task_or_404(session: Session, user: User, task_id: int) -> AnnotationTask:
 
 @router.post(
     "/projects/{project_id}/tasks/next",
+    # No task waiting answers a bare 204 Response; the body, when there is one, is a TaskOut.
+    response_model=TaskOut | None,
     responses={204: {"description": "No task is waiting"}},
 )
-async def next_task(project_id: int, settings: SettingsDep, token: TokenDep) -> TaskOut | None:
+async def next_task(project_id: int, settings: SettingsDep, token: TokenDep) -> TaskOut | Response:
     """Lease the next task: nobody else gets it until it is submitted or the lease expires."""
 
     def lease(session: Session, user: User) -> TaskOut | Response:
@@ -86,7 +88,7 @@ async def next_task(project_id: int, settings: SettingsDep, token: TokenDep) -> 
             return Response(status_code=status.HTTP_204_NO_CONTENT)
         return _task_out(task)
 
-    return await in_one_thread(lease, settings, token)  # type: ignore[return-value]
+    return await in_one_thread(lease, settings, token)
 
 
 @router.get("/tasks/{task_id}")

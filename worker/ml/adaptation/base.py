@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.utils.data import Dataset
+
+if TYPE_CHECKING:
+    from worker.ml.models import Segmenter
 
 
 @runtime_checkable
@@ -23,10 +27,10 @@ class Objective(Protocol):
 
     name: str
 
-    def prepare(self, model: nn.Module, target_pool: Dataset, device: torch.device) -> None: ...
+    def prepare(self, model: Segmenter, target_pool: Dataset, device: torch.device) -> None: ...
 
     def loss(
-        self, model: nn.Module, source_batch: dict, target_batch: dict, iteration: int
+        self, model: Segmenter, source_batch: dict, target_batch: dict, iteration: int
     ) -> tuple[Tensor, dict[str, float]]: ...
 
     def after_step(self, model: nn.Module, iteration: int) -> None: ...
@@ -73,7 +77,7 @@ class DirectorySoftLabelStore:
         return torch.load(self._file(index), map_location="cpu", weights_only=True)
 
 
-def labels_to_grid(label: Tensor, size: tuple[int, int], ignore_index: int = 255) -> Tensor:
+def labels_to_grid(label: Tensor, size: Sequence[int], ignore_index: int = 255) -> Tensor:
     """Labels [B,H,W] at feature resolution [B,h,w].
 
     A cell takes the label of its centre pixel, or, where that one is unlabelled, of any
@@ -108,7 +112,7 @@ def class_feature_sums(features: Tensor, labels: Tensor, num_classes: int) -> tu
 
 
 def predicted_grid_labels(
-    logits: Tensor, label: Tensor, size: tuple[int, int], ignore_index: int = 255
+    logits: Tensor, label: Tensor, size: Sequence[int], ignore_index: int = 255
 ) -> Tensor:
     """Predicted classes at feature resolution, with the human labels taking precedence."""
     pooled = F.interpolate(logits, size=size, mode="bilinear", align_corners=False, antialias=True)

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import copy
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.utils.data import Dataset
 from torchvision.transforms import v2
+
+if TYPE_CHECKING:
+    from worker.ml.models import Segmenter
 
 
 def class_mix_mask(
@@ -60,11 +63,11 @@ def ema_update(
     alpha = min(1.0 - 1.0 / (iteration + 1), alpha_max)
     for t, s in zip(teacher.parameters(), student.parameters(), strict=True):
         t.lerp_(s, 1.0 - alpha)
-    for t, s in zip(teacher.buffers(), student.buffers(), strict=True):
-        if t.is_floating_point():
-            t.lerp_(s, 1.0 - alpha)
+    for t_buffer, s_buffer in zip(teacher.buffers(), student.buffers(), strict=True):
+        if t_buffer.is_floating_point():
+            t_buffer.lerp_(s_buffer, 1.0 - alpha)
         else:
-            t.copy_(s)
+            t_buffer.copy_(s_buffer)
     return alpha
 
 
@@ -116,16 +119,16 @@ class MeanTeacherObjective:
         self.num_classes = num_classes
         self.ignore_index = ignore_index
         self.device = torch.device("cpu")
-        self._teacher: nn.Module | None = None
+        self._teacher: Segmenter | None = None
         self._pending_state: dict[str, Any] | None = None
 
     @property
-    def teacher(self) -> nn.Module:
+    def teacher(self) -> Segmenter:
         if self._teacher is None:
             raise RuntimeError(f"{self.name}: call prepare() before training")
         return self._teacher
 
-    def prepare(self, model: nn.Module, target_pool: Dataset, device: torch.device | str) -> None:
+    def prepare(self, model: Segmenter, target_pool: Dataset, device: torch.device | str) -> None:
         self.device = torch.device(device)
         self._teacher = copy.deepcopy(model).to(self.device).eval().requires_grad_(False)
         if self._pending_state is None:
@@ -134,7 +137,7 @@ class MeanTeacherObjective:
             state, self._pending_state = self._pending_state, None
             self._restore(state)
 
-    def _initialise(self, model: nn.Module, target_pool: Dataset) -> None:
+    def _initialise(self, model: Segmenter, target_pool: Dataset) -> None:
         """Method-specific work over the target pool before the first iteration."""
 
     def after_step(self, model: nn.Module, iteration: int) -> None:
@@ -163,7 +166,7 @@ class DACSObjective(MeanTeacherObjective):
     name = "dacs"
 
     def loss(
-        self, model: nn.Module, source_batch: dict, target_batch: dict, iteration: int
+        self, model: Segmenter, source_batch: dict, target_batch: dict, iteration: int
     ) -> tuple[Tensor, dict[str, float]]:
         source_x, source_y = source_batch["image"], source_batch["label"]
         target_x, target_y = target_batch["image"], target_batch["label"]

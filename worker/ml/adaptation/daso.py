@@ -29,7 +29,7 @@ can hand it back to the rare class it belongs to; pixels predicted as rare class
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 import torch.nn.functional as F
@@ -38,6 +38,9 @@ from torch.utils.data import Dataset
 
 from .base import labels_to_grid
 from .dacs import MeanTeacherObjective
+
+if TYPE_CHECKING:
+    from worker.ml.models import Segmenter
 
 
 def fifo_push(queue: Tensor, features: Tensor, size: int = 256) -> Tensor:
@@ -162,7 +165,7 @@ class DASOObjective(MeanTeacherObjective):
         self.histogram = state["histogram"].to(self.device)
         self.window_counts = state["window_counts"].to(self.device)
 
-    def prepare(self, model: nn.Module, target_pool: Dataset, device: torch.device | str) -> None:
+    def prepare(self, model: Segmenter, target_pool: Dataset, device: torch.device | str) -> None:
         super().prepare(model, target_pool, device)
         self.histogram = self.histogram.to(self.device)
         self.window_counts = self.window_counts.to(self.device)
@@ -170,14 +173,16 @@ class DASOObjective(MeanTeacherObjective):
     def _enqueue(self, target_batch: dict, source_batch: dict, target_features: Tensor) -> None:
         """Push the teacher's features of labelled cells, target and source, to the queues."""
         _, source_features = self.teacher.forward_with_features(source_batch["image"])
-        grids = [
+        target_grid, source_grid = (
             labels_to_grid(batch["label"], features.shape[-2:], self.ignore_index)
             for batch, features in (
                 (target_batch, target_features),
                 (source_batch, source_features),
             )
-        ]
-        cells, labels = queue_candidates(*grids, self.config["queue_per_class"], self.ignore_index)
+        )
+        cells, labels = queue_candidates(
+            target_grid, source_grid, self.config["queue_per_class"], self.ignore_index
+        )
         flat = torch.cat(
             [
                 f.permute(0, 2, 3, 1).reshape(-1, f.shape[1])
@@ -187,7 +192,7 @@ class DASOObjective(MeanTeacherObjective):
         self.queues.push(flat[cells], labels)
 
     def loss(
-        self, model: nn.Module, source_batch: dict, target_batch: dict, iteration: int
+        self, model: Segmenter, source_batch: dict, target_batch: dict, iteration: int
     ) -> tuple[Tensor, dict[str, float]]:
         c = self.config
         image, label = target_batch["image"], target_batch["label"]
@@ -203,6 +208,7 @@ class DASOObjective(MeanTeacherObjective):
                 and queued is not None
             )
             if active:
+                assert queued is not None  # `active` says so
                 all_prototypes, valid = queued
                 prototypes = all_prototypes[valid]
                 q_valid = semantic_pseudo_labels(features, prototypes, c["proto_temperature"])

@@ -24,15 +24,19 @@ class first seen during training starts its prototype at that batch mean instead
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Sized
+from typing import TYPE_CHECKING, Any, cast
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import Tensor
 from torch.utils.data import DataLoader, Dataset
 
 from .base import SoftLabelStore, class_feature_sums, predicted_grid_labels
 from .dacs import MeanTeacherObjective
+
+if TYPE_CHECKING:
+    from worker.ml.models import Segmenter
 
 SOFT_LABEL_STRIDE = 4  # the official training downsamples the soft labels by 0.25
 PREPARE_BATCH_SIZE = 8
@@ -147,17 +151,18 @@ class ProDAObjective(MeanTeacherObjective):
         self.prototypes: Tensor | None = None
         self.valid: Tensor | None = None
 
-    def _initialise(self, model: nn.Module, target_pool: Dataset) -> None:
+    def _initialise(self, model: Segmenter, target_pool: Dataset) -> None:
         """One pass of the warm-up model over the pool: store soft labels, take class centroids.
 
         Pixels are assigned to classes by the model's prediction at feature resolution, or by
         their human label where they have one.
         """
-        if len(target_pool) == 0:
+        if len(cast(Sized, target_pool)) == 0:  # torch's Dataset declares no __len__
             raise ValueError("ProDA needs a non-empty target pool to initialise its prototypes")
         was_training = model.training
         model.eval()
-        sums = counts = 0
+        sums: Tensor | None = None
+        counts: Tensor | None = None
         try:
             with torch.no_grad():
                 for batch in DataLoader(target_pool, batch_size=PREPARE_BATCH_SIZE):
@@ -175,9 +180,13 @@ class ProDAObjective(MeanTeacherObjective):
                     batch_sums, batch_counts = class_feature_sums(
                         features, labels, self.num_classes
                     )
-                    sums, counts = sums + batch_sums, counts + batch_counts
+                    if sums is None or counts is None:
+                        sums, counts = batch_sums, batch_counts
+                    else:
+                        sums, counts = sums + batch_sums, counts + batch_counts
         finally:
             model.train(was_training)
+        assert sums is not None and counts is not None  # the pool is not empty
         self.prototypes = sums / counts.clamp(min=1).unsqueeze(1)
         self.valid = counts > 0
 
@@ -195,17 +204,18 @@ class ProDAObjective(MeanTeacherObjective):
         return F.interpolate(soft, size, mode="bilinear", align_corners=False)
 
     def loss(
-        self, model: nn.Module, source_batch: dict, target_batch: dict, iteration: int
+        self, model: Segmenter, source_batch: dict, target_batch: dict, iteration: int
     ) -> tuple[Tensor, dict[str, float]]:
         c = self.config
+        prototypes, valid = self.prototypes, self.valid
+        if prototypes is None or valid is None:
+            raise RuntimeError(f"{self.name}: call prepare() before training")
         image, label = target_batch["image"], target_batch["label"]
         labelled = label != self.ignore_index
         size = image.shape[-2:]
         with torch.no_grad():
             teacher_logits, teacher_features = self.teacher.forward_with_features(image)
-            weights = prototype_weights(
-                teacher_features, self.prototypes, c["proto_temperature"], self.valid
-            )
+            weights = prototype_weights(teacher_features, prototypes, c["proto_temperature"], valid)
             weights = F.interpolate(weights, size, mode="bilinear", align_corners=False)
             pseudo = denoised_pseudo_labels(
                 weights,
@@ -220,7 +230,7 @@ class ProDAObjective(MeanTeacherObjective):
             logits, pseudo, c["sce_alpha"], c["sce_beta"], self.ignore_index
         )
         consistency = prototype_consistency_loss(
-            features, teacher_features, self.prototypes[self.valid], c["proto_temperature"]
+            features, teacher_features, prototypes[valid], c["proto_temperature"]
         )
         regular = mean_log_prob_regulariser(logits)
         loss = sce + c["consistency_weight"] * consistency + c["regular_weight"] * regular
@@ -229,12 +239,12 @@ class ProDAObjective(MeanTeacherObjective):
             teacher_logits, label, teacher_features.shape[-2:], self.ignore_index
         )
         self.prototypes, self.valid = update_prototypes(
-            self.prototypes,
+            prototypes,
             teacher_features,
             grid_labels,
             c["proto_momentum"],
             c["proto_min_pixels"],
-            self.valid,
+            valid,
         )
         return loss, {
             "proda_loss": loss.item(),

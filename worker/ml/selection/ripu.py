@@ -78,12 +78,12 @@ def ripu_region_segments(
     allowed = remove_excluded(torch.ones(b, h, w, dtype=torch.bool), exclude).cpu()
     size = 2 * radius + 1
     cost = F.avg_pool2d(allowed[:, None].float(), size, stride=1, padding=radius) * size**2
-    cost = cost[:, 0].round().long().numpy()
-    score = score.masked_fill(~allowed, -math.inf).numpy()
+    costs = cost[:, 0].round().long().numpy()
+    scores = score.masked_fill(~allowed, -math.inf).numpy()
     budget = pixel_budget(budget_fraction, h, w)
     out = np.zeros((b, h, w), dtype=np.int64)
     for i in range(b):
-        for n, (y, x) in enumerate(_greedy(score[i], 2 * radius, cost[i], budget), start=1):
+        for n, (y, x) in enumerate(_greedy(scores[i], 2 * radius, costs[i], budget), start=1):
             out[i, max(0, y - radius) : y + radius + 1, max(0, x - radius) : x + radius + 1] = n
     out[~allowed.numpy()] = 0
     return torch.from_numpy(out).to(logits.device)
@@ -109,10 +109,10 @@ def select_ripu_pixels(
     score = ripu_region_score(logits, radius, uncertainty="pixel")[0].cpu()
     b, h, w = score.shape
     allowed = remove_excluded(torch.ones(b, h, w, dtype=torch.bool), exclude).cpu()
-    score = score.masked_fill(~allowed, -math.inf).numpy()
+    scores = score.masked_fill(~allowed, -math.inf).numpy()
     block = 2 * radius if block_radius is None else block_radius
     ones = np.ones((h, w), dtype=np.int64)
-    return [[(x, y) for y, x in _greedy(score[i], block, ones, n_points)] for i in range(b)]
+    return [[(x, y) for y, x in _greedy(scores[i], block, ones, n_points)] for i in range(b)]
 
 
 def _greedy(score: np.ndarray, block: int, cost: np.ndarray, budget: int) -> list[tuple[int, int]]:

@@ -120,8 +120,8 @@ def slic_superpixels(
 
     if image.dim() != 4 or (image.shape[0], *image.shape[2:]) != shape:
         raise ValueError(f"image must be [B, 1|3, H, W] matching {shape}, got {tuple(image.shape)}")
-    pixels = image.detach().cpu().permute(0, 2, 3, 1)
-    pixels = pixels.numpy() if pixels.dtype == torch.uint8 else pixels.float().clamp(0, 1).numpy()
+    hwc = image.detach().cpu().permute(0, 2, 3, 1)
+    pixels = hwc.numpy() if hwc.dtype == torch.uint8 else hwc.float().clamp(0, 1).numpy()
     return np.stack(
         [
             slic(

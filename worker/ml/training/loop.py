@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 from torch import Tensor, nn
@@ -14,6 +14,14 @@ from worker.ml import distributed
 
 from .config import CheckpointFn, ProgressFn, TrainConfig
 from .prediction import autocast_on
+
+M = TypeVar("M", bound=nn.Module)
+
+
+def model_to_device(model: M, device: torch.device) -> M:
+    """`model` moved to `device`, channels-last like the images `to_device` gives it."""
+    # torch's overloads of Module.to omit (device, memory_format=...), which Module.to takes.
+    return model.to(device, memory_format=torch.channels_last)  # type: ignore[call-overload]
 
 
 def to_device(batch: dict, device: torch.device) -> dict:
@@ -102,7 +110,7 @@ class Loop:
 
 
 def _rng_state() -> dict[str, Any]:
-    state = {"cpu": torch.get_rng_state()}
+    state: dict[str, Any] = {"cpu": torch.get_rng_state()}
     if torch.cuda.is_available():
         state["cuda"] = torch.cuda.get_rng_state_all()
     return state

@@ -16,6 +16,7 @@ from .loop import (
     Loop,
     frozen_norm_statistics,
     joint_forward,
+    model_to_device,
     next_batch,
     restore_rng,
     to_device,
@@ -44,7 +45,7 @@ def train_segmenter(
     """
     loop = Loop(cfg, on_progress, on_checkpoint)
     device = loop.device
-    model.to(device, memory_format=torch.channels_last)
+    model_to_device(model, device)
     train_mode(model, cfg.frozen_norm)
     net = distributed.wrap(model)
     optimizer = make_optimizer(model, cfg)
@@ -77,7 +78,7 @@ def train_segmenter(
             "model": model.state_dict(),
             "optimizer": optimizer.state_dict(),
             "scaler": scaler.state_dict(),
-            "discriminator": discriminator.state_dict() if has_d else None,
+            "discriminator": discriminator.state_dict() if discriminator is not None else None,
             "discriminator_optimizer": d_optimizer.state_dict() if has_d else None,
             "discriminator_scaler": d_scaler.state_dict() if has_d else None,
             "objective": objective.state_dict() if hasattr(objective, "state_dict") else None,

@@ -12,7 +12,16 @@ from worker.ml import distributed
 from worker.ml.models import DualHeadSelector, Segmenter
 
 from .config import CheckpointFn, ProgressFn, TrainConfig
-from .loop import Loop, joint_apply, joint_forward, next_batch, restore_rng, to_device, train_mode
+from .loop import (
+    Loop,
+    joint_apply,
+    joint_forward,
+    model_to_device,
+    next_batch,
+    restore_rng,
+    to_device,
+    train_mode,
+)
 from .losses import head_discrepancy, masked_cross_entropy, mean_abs_difference
 from .optim import make_optimizer, schedule_lr
 from .prediction import confident_labels, pseudo_labels
@@ -40,13 +49,13 @@ def train_selector(
     loop = Loop(cfg, on_progress, on_checkpoint)
     device = loop.device
     heads_only = cfg.selector_heads_only
-    selector.to(device, memory_format=torch.channels_last)
+    model_to_device(selector, device)
     selector.encoder.requires_grad_(not heads_only)
     train_mode(selector, cfg.frozen_norm)
     if heads_only:
         selector.encoder.eval()
     net = distributed.wrap(selector)
-    teacher.to(device, memory_format=torch.channels_last)
+    model_to_device(teacher, device)
     optimizer = make_optimizer(selector, cfg)
     scaler = loop.scaler()
     start = 0
@@ -96,14 +105,16 @@ def train_selector(
                     teacher, tgt["image"], tgt["label"], cfg.pseudo_label_threshold
                 )
                 outputs = joint_forward(net, images)
-            loss = both_heads_ce(*outputs[0][:2], src["label"])
+            s1, s2 = outputs[0][0], outputs[0][1]
+            loss = both_heads_ce(s1, s2, src["label"])
             losses = {"source_ce": loss.item()}
             t1, t2, features = outputs[1]
             pseudo_ce = both_heads_ce(t1, t2, pseudo)
             loss = loss + pseudo_ce
             losses["pseudo_ce"] = pseudo_ce.item()
             if labelled is not None:
-                target_ce = both_heads_ce(*outputs[2][:2], labelled["label"])
+                l1, l2 = outputs[2][0], outputs[2][1]
+                target_ce = both_heads_ce(l1, l2, labelled["label"])
                 loss = loss + cfg.target_weight * target_ce
                 losses["target_ce"] = target_ce.item()
             discrepancy = (  # a frozen encoder already keeps the gradient on the heads
