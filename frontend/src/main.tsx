@@ -1,10 +1,10 @@
 import { render } from "preact";
 import { ApiClient } from "./api";
-import { AuthGate, TokenStore } from "./auth";
+import { AuthGate, TokenStore } from "./state/auth";
 import { App } from "./components/App";
-import type { Services } from "./context";
-import { CurrentTaskStore, SubmittedCache } from "./draft";
-import { ClassLetterStore } from "./keys";
+import type { Services } from "./state/context";
+import { CurrentTaskStore, SubmittedCache } from "./domain/draft";
+import { ClassLetterStore } from "./domain/keys";
 import "./styles.css";
 
 function storage(kind: "localStorage" | "sessionStorage"): Storage | null {

@@ -1,8 +1,8 @@
 import type { Project } from "../api";
-import { useApp } from "../context";
-import { methodName, objectiveName } from "../format";
-import { useLoader } from "../hooks";
-import type { Route } from "../router";
+import { useApp } from "../state/context";
+import { methodName, objectiveName } from "../domain/format";
+import { useLoader } from "../state/hooks";
+import type { Route } from "../domain/router";
 import { ProjectDetail } from "./ProjectDetail";
 import { ProjectForm } from "./ProjectForm";
 

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
 import { errorText, type User } from "../api";
-import { AppContext, type AppContextValue, type Services } from "../context";
-import { landingRoute } from "../landing";
-import { parseRoute, routePath, sameRoute, type Route } from "../router";
+import { AppContext, type AppContextValue, type Services } from "../state/context";
+import { landingRoute } from "../domain/landing";
+import { parseRoute, routePath, sameRoute, type Route } from "../domain/router";
 import { AdminView } from "./AdminView";
 import { AnnotateView } from "./AnnotateView";
 import { Header } from "./Header";

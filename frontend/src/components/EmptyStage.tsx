@@ -1,4 +1,4 @@
-import type { Availability } from "../landing";
+import type { Availability } from "../domain/landing";
 
 interface Props {
   projectName: string | null;

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { DATASET_FORMATS, errorText, type DatasetFormat, type ExportJob, type ExportRequest, type Project } from "../api";
-import { useApp } from "../context";
-import { formatPercent } from "../format";
+import { useApp } from "../state/context";
+import { formatPercent } from "../domain/format";
 
 type What = ExportRequest["what"];
 

@@ -1,6 +1,6 @@
 import { Logo } from "./Logo";
-import { useApp } from "../context";
-import type { Route } from "../router";
+import { useApp } from "../state/context";
+import type { Route } from "../domain/router";
 
 interface Props {
   route: Route;

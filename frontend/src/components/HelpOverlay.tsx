@@ -1,4 +1,4 @@
-import { COMMON_HOTKEYS, POINT_HOTKEYS, REGION_HOTKEYS, type HotkeyRow, type Mode } from "../keys";
+import { COMMON_HOTKEYS, POINT_HOTKEYS, REGION_HOTKEYS, type HotkeyRow, type Mode } from "../domain/keys";
 
 function Rows({ rows }: { rows: readonly HotkeyRow[] }) {
   return (

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from "preact/hooks";
 import type { Point } from "../api";
-import { loupeRect } from "../geometry";
+import { loupeRect } from "../domain/geometry";
 
 const SIZE_PX = 248;
 const SPAN = 25; // image pixels across

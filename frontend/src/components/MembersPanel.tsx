@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { errorText, type Project, type Role } from "../api";
-import { useApp } from "../context";
-import { useLoader } from "../hooks";
+import { useApp } from "../state/context";
+import { useLoader } from "../state/hooks";
 
 /** Who may annotate this project: members; add existing users or create new ones. */
 export function MembersPanel({ project }: { project: Project }) {

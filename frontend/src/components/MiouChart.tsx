@@ -1,5 +1,5 @@
-import { formatCompact, formatInt, formatIoU, formatPercent } from "../format";
-import type { CurvePoint } from "../rounds";
+import { formatCompact, formatInt, formatIoU, formatPercent } from "../domain/format";
+import type { CurvePoint } from "../domain/rounds";
 
 const W = 560;
 const H = 240;

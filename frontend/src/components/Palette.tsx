@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import type { ProjectClass } from "../api";
-import { contrastText, UNSURE_COLOUR } from "../colour";
-import { classKeyLabel } from "../keys";
+import { contrastText, UNSURE_COLOUR } from "../domain/colour";
+import { classKeyLabel } from "../domain/keys";
 
 interface Props {
   classes: readonly ProjectClass[];

@@ -1,6 +1,6 @@
 import type { ProjectClass } from "../api";
-import type { PointEditor } from "../pointEditor";
-import { UNSURE } from "../points";
+import type { PointEditor } from "../canvas/pointEditor";
+import { UNSURE } from "../domain/points";
 import { Loupe } from "./Loupe";
 import { Palette } from "./Palette";
 

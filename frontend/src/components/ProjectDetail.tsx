@@ -1,7 +1,7 @@
 import type { Project } from "../api";
-import { useApp } from "../context";
-import { formatPercent, isRegionMethod, methodName, objectiveName } from "../format";
-import { ADMIN_TABS, type AdminTab } from "../router";
+import { useApp } from "../state/context";
+import { formatPercent, isRegionMethod, methodName, objectiveName } from "../domain/format";
+import { ADMIN_TABS, type AdminTab } from "../domain/router";
 import { DatasetsPanel } from "./DatasetsPanel";
 import { ExportsPanel } from "./ExportsPanel";
 import { MembersPanel } from "./MembersPanel";

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { OBJECTIVES, SELECTION_METHODS, type Objective, type Project, type SelectionMethod } from "../api";
-import { useApp } from "../context";
-import { isRegionMethod, methodName, objectiveName } from "../format";
+import { useApp } from "../state/context";
+import { isRegionMethod, methodName, objectiveName } from "../domain/format";
 import {
   defaultColour,
   initialProjectForm,
@@ -9,7 +9,7 @@ import {
   validateProjectForm,
   type FormErrors,
   type ProjectFormState,
-} from "../projectForm";
+} from "../domain/projectForm";
 
 interface Props {
   onCreated: (project: Project) => void;

@@ -1,8 +1,8 @@
 import type { ProjectClass } from "../api";
-import { formatInt } from "../format";
-import type { Tool } from "../keys";
-import { todoColour, type RGBA } from "../overlay";
-import { MAX_BRUSH, MIN_BRUSH, type RegionEditor } from "../regionEditor";
+import { formatInt } from "../domain/format";
+import type { Tool } from "../domain/keys";
+import { todoColour, type RGBA } from "../canvas/overlay";
+import { MAX_BRUSH, MIN_BRUSH, type RegionEditor } from "../canvas/regionEditor";
 import { Palette } from "./Palette";
 
 interface Props {

@@ -1,7 +1,7 @@
 import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 import { errorText, type Project, type Round } from "../api";
-import { useApp } from "../context";
+import { useApp } from "../state/context";
 import {
   formatDateTime,
   formatDuration,
@@ -9,8 +9,8 @@ import {
   formatIoU,
   formatPercent,
   humanize,
-} from "../format";
-import { useLoader, useRounds } from "../hooks";
+} from "../domain/format";
+import { useLoader, useRounds } from "../state/hooks";
 import {
   canCancel,
   canRetry,
@@ -22,7 +22,7 @@ import {
   perClassTable,
   POLL_INTERVAL_MS,
   roundProgress,
-} from "../rounds";
+} from "../domain/rounds";
 import { MiouChart } from "./MiouChart";
 
 export function RoundsPanel({ project }: { project: Project }) {

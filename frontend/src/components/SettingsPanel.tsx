@@ -10,15 +10,15 @@ import {
   type Project,
   type SelectionMethod,
 } from "../api";
-import { useApp } from "../context";
-import { isRegionMethod, methodName, objectiveName } from "../format";
+import { useApp } from "../state/context";
+import { isRegionMethod, methodName, objectiveName } from "../domain/format";
 import {
   settingsErrors,
   settingsFromProject,
   validateSettings,
   type SettingsErrors,
   type SettingsFormState,
-} from "../settingsForm";
+} from "../domain/settingsForm";
 
 type Field = keyof SettingsFormState;
 

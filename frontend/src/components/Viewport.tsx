@@ -1,13 +1,7 @@
 import { useEffect, useRef } from "preact/hooks";
 import type { Point } from "../api";
-import { canvasToImageF, type ViewTransform } from "../geometry";
-import type { ViewRenderer } from "../viewRenderer";
-
-export interface StrokeHandlers {
-  begin: (p: Point, e: PointerEvent) => void;
-  move: (p: Point, e: PointerEvent) => void;
-  end: () => void;
-}
+import { canvasToImageF, type ViewTransform } from "../domain/geometry";
+import type { StrokeHandlers, ViewRenderer } from "../canvas/viewRenderer";
 
 interface Props {
   renderer: ViewRenderer;
