@@ -14,6 +14,7 @@ interface Props {
   classes: readonly ProjectClass[];
   /** null: no project chosen. */
   projectName: string | null;
+  projectReady: boolean;
   projectsError: string | null;
   availability: Availability | null;
   isAdmin: boolean;
@@ -22,7 +23,7 @@ interface Props {
 }
 
 /** The annotate screen's main area: the task's canvas (or why there is none), notices and errors. */
-export function AnnotateStage({ ctl, state, classes, projectName, projectsError, availability, isAdmin, onStart, onDashboard }: Props) {
+export function AnnotateStage({ ctl, state, classes, projectName, projectReady, projectsError, availability, isAdmin, onStart, onDashboard }: Props) {
   const { session, phase, notice } = state;
   return (
     <section class="stage">
@@ -41,6 +42,7 @@ export function AnnotateStage({ ctl, state, classes, projectName, projectsError,
         <div class="stage-empty">
           <EmptyStage
             projectName={projectName}
+            projectReady={projectReady}
             availability={availability}
             phase={phase.kind === "idle" || phase.kind === "loading" || phase.kind === "empty" ? phase.kind : "other"}
             submittedCount={state.submittedCount}

@@ -52,6 +52,7 @@ export function AnnotateView({ projectId }: { projectId: number | null }) {
           state={state}
           classes={classes}
           projectName={projectId === null ? null : (project?.name ?? "this project")}
+          projectReady={project !== null}
           projectsError={projects.error}
           availability={rounds.data ? availability(rounds.data) : null}
           isAdmin={user.role === "admin"}

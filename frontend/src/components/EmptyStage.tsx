@@ -2,6 +2,8 @@ import type { Availability } from "../domain/landing";
 
 interface Props {
   projectName: string | null;
+  /** The chosen project's details have arrived: a task can be asked for. */
+  projectReady: boolean;
   /** What the project's rounds say is there to label; null while they load. */
   availability: Availability | null;
   /** "empty": the last request for a task found none. */
@@ -13,9 +15,11 @@ interface Props {
 }
 
 /** The stage when no task is on screen: start, wait for a round, or why there is nothing. */
-export function EmptyStage({ projectName, availability, phase, submittedCount, isAdmin, onStart, onDashboard }: Props) {
+export function EmptyStage({ projectName, projectReady, availability, phase, submittedCount, isAdmin, onStart, onDashboard }: Props) {
   if (projectName === null && phase !== "loading") return <p>Choose a project to start labelling.</p>;
   if (phase === "loading") return <p class="loading">Loading task…</p>;
+  // Start before the project arrived would do nothing; say what the page waits for instead.
+  if (!projectReady) return <p class="loading">Loading project…</p>;
   if (phase === "other") return null;
   const kind = availability?.kind ?? "open";
   if (phase === "idle" && kind === "open") {
