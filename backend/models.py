@@ -62,6 +62,22 @@ class TaskKind(StrEnum):
     region = "region"
 
 
+class BudgetUnit(StrEnum):
+    """What a project's labelling budget counts: labelled points, labelled pixels (points and
+    painted), or annotators' active hours."""
+
+    points = "points"
+    pixels = "pixels"
+    hours = "hours"
+
+
+class TaskPurpose(StrEnum):
+    """Train tasks feed training; audit tasks (uniform random pixels) only measure the model."""
+
+    train = "train"
+    audit = "audit"
+
+
 class TaskStatus(StrEnum):
     pending = "pending"
     leased = "leased"
@@ -113,6 +129,20 @@ class Project(Base):
     auto_advance_fraction: Mapped[float | None] = mapped_column(Float, default=None)
     schedule_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
     max_rounds: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Audit points: this share of each round's points (at least `audit_min_points`), drawn
+    # uniformly over the pool and never trained on, estimate the model without target labels.
+    audit_share: Mapped[float] = mapped_column(Float, default=0.05)
+    audit_min_points: Mapped[int] = mapped_column(Integer, default=20)
+    # Labelling budget ("points", "pixels" or "hours"; null: none): once spent, no new rounds.
+    budget_unit: Mapped[str | None] = mapped_column(String(16), default=None)
+    budget_amount: Mapped[float | None] = mapped_column(Float, default=None)
+    # The round whose model is served; null: the best audit estimate (else the latest).
+    pinned_round_id: Mapped[int | None] = mapped_column(
+        ForeignKey(
+            "rounds.id", ondelete="SET NULL", use_alter=True, name="fk_projects_pinned_round"
+        ),
+        default=None,
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -173,6 +203,9 @@ class Round(Base):
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     message: Mapped[str | None] = mapped_column(Text, default=None)
     metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # This round's model estimated from audit points (backend.audit_schemas.RoundAudit); later
+    # rounds re-estimate it as audit labels come in.
+    audit: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     checkpoint_key: Mapped[str | None] = mapped_column(String(500), default=None)
     selector_checkpoint_key: Mapped[str | None] = mapped_column(String(500), default=None)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -210,6 +243,8 @@ class AnnotationTask(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
+    # Never shown to annotators: an audit task looks like any points task.
+    purpose: Mapped[str] = mapped_column(String(16), default=TaskPurpose.train)
     points: Mapped[list[Any]] = mapped_column(JSON, default=list)
     mask_key: Mapped[str | None] = mapped_column(String(500), default=None)
     # Model A's dense prediction, offered to pre-fill segments the annotator accepts or fixes.
@@ -246,6 +281,11 @@ class Annotation(Base):
     labels: Mapped[list[Any]] = mapped_column(JSON, default=list)
     label_key: Mapped[str | None] = mapped_column(String(500), default=None)
     labelled_pixels: Mapped[int] = mapped_column(Integer)
+    # The effort the ledger counts, at the image's true resolution: labelled points, painted
+    # pixels of a region map and its segments (4-connected, one class; null: not counted).
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    painted_pixels: Mapped[int] = mapped_column(Integer, default=0)
+    segments: Mapped[int | None] = mapped_column(Integer, default=None)
     seconds_spent: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -117,6 +117,16 @@ class RoundSettings(BaseModel):
     pixel_budget: float
     images_per_round: int
     model: ModelSettings
+    # Rounds snapshotted before audit points existed asked for none.
+    audit_share: float = 0.0
+    audit_min_points: int = 0
+
+    @property
+    def audit_points(self) -> int:
+        """Audit points this round asks for: its share of the round's points, at least the
+        minimum."""
+        share = round(self.audit_share * self.points_per_image * self.images_per_round)
+        return max(self.audit_min_points, share)
 
     @field_validator("model", mode="before")
     @classmethod

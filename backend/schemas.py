@@ -6,8 +6,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from backend.audit_schemas import RoundAudit
 from backend.images import IGNORE_INDEX
-from backend.models import DatasetKind, DatasetStatus, Role, RoundStatus, TaskKind, TaskStatus
+from backend.models import (
+    BudgetUnit,
+    DatasetKind,
+    DatasetStatus,
+    Role,
+    RoundStatus,
+    TaskKind,
+    TaskStatus,
+)
 from backend.objectives import validate_objective_config
 from backend.round_settings import ModelSettings, ObjectiveName, SelectionMethod
 
@@ -15,6 +24,9 @@ from backend.round_settings import ModelSettings, ObjectiveName, SelectionMethod
 # what a name says.
 PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=PRINTABLE)]
+AuditShare = Annotated[float, Field(ge=0, le=0.5)]
+AuditMinPoints = Annotated[int, Field(ge=0, le=100_000)]
+BudgetAmount = Annotated[float, Field(gt=0, le=1e12)]
 
 
 class ORMModel(BaseModel):
@@ -88,6 +100,30 @@ class ProjectBase(BaseModel):
         default=None, description="Launch the next round this long after the last one ended."
     )
     max_rounds: Annotated[int, Field(ge=1)] | None = None
+    audit_share: AuditShare = Field(
+        default=0.05,
+        description="Share of each round's points (points_per_image x images_per_round) asked "
+        "as audit points: uniform random pixels, never trained on, that estimate the model.",
+    )
+    audit_min_points: AuditMinPoints = Field(
+        default=20, description="Audit points per round at least (0 with a share of 0: none)."
+    )
+    budget_unit: BudgetUnit | None = Field(
+        default=None, description="What the budget counts; null: no budget."
+    )
+    budget_amount: BudgetAmount | None = Field(
+        default=None, description="Once this much is spent, no round is launched or scheduled."
+    )
+
+    @model_validator(mode="after")
+    def _budget_has_an_amount(self) -> "ProjectBase":
+        check_budget(self.budget_unit, self.budget_amount)
+        return self
+
+
+def check_budget(unit: str | None, amount: float | None) -> None:
+    if unit is not None and amount is None:
+        raise ValueError("budget_amount is required with budget_unit")
 
 
 def check_objective(objective: str | None, config: dict[str, Any] | None) -> dict[str, Any]:
@@ -128,6 +164,10 @@ class ProjectUpdate(BaseModel):
     auto_advance_fraction: Annotated[float, Field(gt=0, le=1)] | None = None
     schedule_minutes: Annotated[int, Field(ge=1)] | None = None
     max_rounds: Annotated[int, Field(ge=1)] | None = None
+    audit_share: AuditShare | None = None
+    audit_min_points: AuditMinPoints | None = None
+    budget_unit: BudgetUnit | None = None
+    budget_amount: BudgetAmount | None = None
 
 
 class ProjectOut(ORMModel):
@@ -147,6 +187,13 @@ class ProjectOut(ORMModel):
     auto_advance_fraction: float | None
     schedule_minutes: int | None
     max_rounds: int | None
+    audit_share: float
+    audit_min_points: int
+    budget_unit: BudgetUnit | None
+    budget_amount: float | None
+    pinned_round_id: int | None = Field(
+        description="The round whose model is served, pinned by an admin; null: chosen."
+    )
     created_at: datetime
 
 
@@ -207,7 +254,8 @@ class ExportRequest(BaseModel):
     round_id: int | None = Field(
         default=None,
         description="Labels: that round's tasks (all rounds when omitted). Predictions and "
-        "model: that round's checkpoint (the latest trained one when omitted).",
+        "model: that round's checkpoint (the project's current model when omitted: "
+        "GET /projects/{id}/current-model).",
     )
     cumulative: bool = Field(
         default=False, description="Labels of round_id and every round before it, merged."
@@ -270,6 +318,9 @@ class RoundOut(ORMModel):
     progress: float
     message: str | None
     metrics: RoundMetrics | None
+    audit: RoundAudit | None = Field(
+        description="Model A estimated from audit points, beside metrics' target/val figures."
+    )
     error: str | None
     task_count: int = 0
     tasks_done: int = 0

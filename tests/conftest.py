@@ -268,6 +268,10 @@ def create_project(client: httpx.Client, demo_data: Path, **overrides) -> dict:
         "points_per_image": 10,
         "images_per_round": 4,
         "model_settings": TINY_MODEL,
+        # End-to-end tests count the tasks a round publishes: no audit tasks among them unless
+        # a test asks (tests/worker/test_audit_rounds.py runs rounds with audit points).
+        "audit_share": 0.0,
+        "audit_min_points": 0,
         **overrides,
     }
     response = client.post("/projects", json=body)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from backend.db import open_session
 from backend.models import ACTIVE, Project, Round, RoundStatus
+from backend.services.ledger import budget_exhausted
 from backend.services.queue import CPU_QUEUE, RUN_ROUND, SCHEDULE_ROUNDS
 from backend.services.rounds import create_round, task_counts
 from backend.services.tasks import Conflict, as_utc
@@ -23,6 +24,8 @@ def _due(session, project: Project, now: datetime) -> str | None:
     """Why the project's next round should start now, or None."""
     rounds = session.scalar(select(func.count()).where(Round.project_id == project.id))
     if project.max_rounds is not None and rounds >= project.max_rounds:
+        return None
+    if budget_exhausted(session, project) is not None:
         return None
     last = session.scalar(
         select(Round).where(Round.project_id == project.id).order_by(Round.number.desc()).limit(1)

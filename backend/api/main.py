@@ -1,9 +1,11 @@
 from fastapi import APIRouter
 
 from backend.api.routes import (
+    audit,
     datasets,
     exports,
     health,
+    ledger,
     login,
     projects,
     rounds,
@@ -14,5 +16,5 @@ from backend.api.routes import (
 api_router = APIRouter()
 # Requests are matched against routes in order and no two paths overlap: the annotation
 # routes, which take most of the traffic, come first.
-for module in (tasks, health, login, users, projects, datasets, exports, rounds):
+for module in (tasks, health, login, users, projects, datasets, exports, rounds, audit, ledger):
     api_router.include_router(module.router)

@@ -33,6 +33,7 @@ from backend.models import (
     Round,
 )
 from backend.services.annotations import merge_label_maps
+from backend.services.audit import current_model
 from backend.services.jobs import input_key, new_job
 from backend.storage import Storage
 
@@ -127,7 +128,8 @@ def write_options(request: dict[str, Any], model_version: str = "") -> WriteOpti
 
 
 def trained_round(session: Session, project_id: int, round_id: int | None) -> Round:
-    """The round whose model to use: the one asked for, or the latest with a checkpoint."""
+    """The round whose model to use: the one asked for, or the project's current model
+    (pinned, best audit estimate, or latest trained: backend.services.audit)."""
     if round_id is not None:
         round_ = session.get(Round, round_id)
         if round_ is None or round_.project_id != project_id:
@@ -135,12 +137,7 @@ def trained_round(session: Session, project_id: int, round_id: int | None) -> Ro
         if round_.checkpoint_key is None:
             raise NothingToExport(f"round {round_.number} has no trained model yet")
         return round_
-    round_ = session.scalar(
-        select(Round)
-        .where(Round.project_id == project_id, Round.checkpoint_key.is_not(None))
-        .order_by(Round.number.desc())
-        .limit(1)
-    )
+    round_, _ = current_model(session, session.get_one(Project, project_id))
     if round_ is None:
         raise NothingToExport("no round has trained a model yet: run a round first")
     return round_

@@ -19,4 +19,8 @@ def new_project(body: ProjectCreate) -> Project:
         auto_advance_fraction=body.auto_advance_fraction,
         schedule_minutes=body.schedule_minutes,
         max_rounds=body.max_rounds,
+        audit_share=body.audit_share,
+        audit_min_points=body.audit_min_points,
+        budget_unit=body.budget_unit,
+        budget_amount=body.budget_amount,
     )

@@ -17,6 +17,7 @@ from backend.models import (
     User,
 )
 from backend.round_settings import ModelSettings, RoundSettings
+from backend.services.ledger import budget_exhausted
 from backend.services.tasks import Conflict
 
 
@@ -30,10 +31,17 @@ def project_settings_snapshot(project: Project) -> dict:
         pixel_budget=project.pixel_budget,
         images_per_round=project.images_per_round,
         model=ModelSettings.model_validate(project.model_settings),
+        audit_share=project.audit_share,
+        audit_min_points=project.audit_min_points,
     ).model_dump(mode="json")
 
 
 def create_round(session: Session, project: Project) -> Round:
+    """The project's next round, queued; refused while another is active or once the
+    labelling budget is spent."""
+    spent = budget_exhausted(session, project)
+    if spent is not None:
+        raise Conflict(spent)
     active = session.scalar(
         select(Round).where(Round.project_id == project.id, Round.status.in_(ACTIVE))
     )

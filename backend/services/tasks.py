@@ -28,7 +28,7 @@ from backend.images import IGNORE_INDEX, InvalidInput, encode_label_png, read_la
 from backend.models import Annotation, AnnotationTask, Project, TaskKind, TaskStatus, User
 from backend.schemas import Submission
 from backend.services.access import VisibleQuery
-from backend.services.annotations import draw_points
+from backend.services.annotations import draw_points, effort, overlay
 from backend.storage import Storage
 
 
@@ -354,13 +354,12 @@ def submit(
 
     valid_ids = {c["id"] for c in project.classes}
     points = [label.model_dump() for label in submission.labels]
+    region = point_labels = None
     if submission.region_png is not None:
-        labels = _label_map_from_region(task, storage, submission.region_png, valid_ids, max_pixels)
-        if submission.labels:
-            point_labels = _label_map_from_points(task, points, valid_ids)
-            labels = np.where(point_labels != IGNORE_INDEX, point_labels, labels)
-    else:
-        labels = _label_map_from_points(task, points, valid_ids)
+        region = _label_map_from_region(task, storage, submission.region_png, valid_ids, max_pixels)
+    if submission.labels or region is None:
+        point_labels = _label_map_from_points(task, points, valid_ids)
+    labels = overlay((region, point_labels))  # points drawn over the region
 
     # Of two submissions racing for one task (or a lease taken meanwhile), exactly one goes
     # on to write.
@@ -388,6 +387,7 @@ def submit(
         label_key=label_key,
         labelled_pixels=int((labels != IGNORE_INDEX).sum()),
         seconds_spent=submission.seconds_spent,
+        **effort(region, point_labels),
     )
     session.add(annotation)
     try:

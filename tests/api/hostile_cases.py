@@ -248,6 +248,45 @@ CASES: dict[str, Case] = {
         422,
         "path",
     ),
+    # Audit and budget settings
+    "audit share above 50 %": Case(
+        admin_json("/projects", {**PROJECT, "audit_share": 0.6}), 422, "less than or equal to 0.5"
+    ),
+    "negative audit share": Case(
+        lambda w: w.admin.patch(f"/projects/{w.project_id}", json={"audit_share": -0.01}),
+        422,
+        "greater than or equal to 0",
+    ),
+    "negative audit minimum": Case(
+        admin_json("/projects", {**PROJECT, "audit_min_points": -1}), 422, "greater than or equal"
+    ),
+    "negative budget": Case(
+        admin_json("/projects", {**PROJECT, "budget_unit": "points", "budget_amount": -5}),
+        422,
+        "greater than 0",
+    ),
+    "zero budget": Case(
+        lambda w: w.admin.patch(
+            f"/projects/{w.project_id}", json={"budget_unit": "hours", "budget_amount": 0}
+        ),
+        422,
+        "greater than 0",
+    ),
+    "budget without an amount": Case(
+        lambda w: w.admin.patch(f"/projects/{w.project_id}", json={"budget_unit": "pixels"}),
+        422,
+        "budget_amount is required",
+    ),
+    "budget in an unknown unit": Case(
+        admin_json("/projects", {**PROJECT, "budget_unit": "euros", "budget_amount": 5}),
+        422,
+        "points",
+    ),
+    "pinned round id beyond any integer": Case(
+        lambda w: w.admin.put(f"/projects/{w.project_id}/pinned-round", json={"round_id": 2**40}),
+        422,
+        "less than or equal",
+    ),
     # Credentials
     "expired token": Case(
         with_token(lambda: _jwt({"sub": "1", "exp": datetime.now(UTC) - timedelta(minutes=1)})),

@@ -171,6 +171,13 @@ MATRIX: dict[tuple[str, str], Op] = {
     ),
     ("POST", "/tasks/{task_id}/skip"): Op(member(204, admin=409), ids={"task_id": "task_skip"}),
     ("GET", "/projects/{project_id}/tasks/submitted"): Op(member(200)),
+    # Annotators see their own rows of the ledger.
+    ("GET", "/projects/{project_id}/ledger"): Op(member(200)),
+    ("GET", "/projects/{project_id}/current-model"): Op(member(200)),
+    ("PUT", "/projects/{project_id}/pinned-round"): Op(
+        admin_only(200), json=lambda: {"round_id": WORLD["round_done"]}
+    ),
+    ("DELETE", "/projects/{project_id}/pinned-round"): Op(admin_only(200)),
 }
 
 # Resource ids and helpers of the current `world`, read by the request builders above.

@@ -1,11 +1,12 @@
 """Beat's scheduling decisions against the real database and broker."""
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from backend.db import open_session
-from backend.models import AnnotationTask, Dataset, Image, Round
+from backend.models import Annotation, AnnotationTask, Dataset, Image, Round, User
 from tests.conftest import create_project
 from worker.scheduling import schedule_due_rounds
 
@@ -86,3 +87,42 @@ def test_timed_schedule_waits_for_its_interval_and_respects_max_rounds(api):
         latest.finished_at = datetime.now(UTC) - timedelta(minutes=120)
         session.commit()
     assert schedule_due_rounds() == [], "max_rounds reached"
+
+
+def _labelled(project_id: int, points: int) -> None:
+    """A submission of `points` labelled points on each done task of the project."""
+    with open_session() as session:
+        user_id = session.scalars(select(User.id)).first()
+        tasks = session.scalars(
+            select(AnnotationTask).where(
+                AnnotationTask.project_id == project_id, AnnotationTask.status == "done"
+            )
+        ).all()
+        for task in tasks:
+            session.add(
+                Annotation(
+                    task_id=task.id,
+                    image_id=task.image_id,
+                    user_id=user_id,
+                    client_key=uuid.uuid4().hex,
+                    labelled_pixels=points,
+                    points=points,
+                )
+            )
+        session.commit()
+
+
+def test_a_spent_budget_stops_scheduling_at_its_limit(api):
+    project = create_project(
+        api.admin,
+        api.demo_data,
+        auto_advance_fraction=0.5,
+        budget_unit="points",
+        budget_amount=4,
+    )
+    _finished_round(project["id"], tasks=2, done=2)
+    _labelled(project["id"], points=2)
+    assert schedule_due_rounds() == [], "4 of 4 points spent"
+    response = api.admin.patch(f"/projects/{project['id']}", json={"budget_amount": 4.5})
+    assert response.status_code == 200, response.text
+    assert len(schedule_due_rounds()) == 1, "the same round is due once budget is left"

@@ -78,10 +78,15 @@ def _run_round(project_id: int) -> Round:
         return session.get(Round, round_id)
 
 
-def _tasks(round_id: int) -> list[AnnotationTask]:
+def _tasks(round_id: int, purpose: str = "train") -> list[AnnotationTask]:
+    """The round's training tasks (or its audit tasks): projects here ask for audit points."""
     with open_session() as session:
         return list(
-            session.scalars(select(AnnotationTask).where(AnnotationTask.round_id == round_id))
+            session.scalars(
+                select(AnnotationTask).where(
+                    AnnotationTask.round_id == round_id, AnnotationTask.purpose == purpose
+                )
+            )
         )
 
 
@@ -100,6 +105,11 @@ def test_each_selection_method_publishes_tasks_of_its_kind(environment, method):
     tasks = _tasks(round_.id)
     # LabOR asks only where its heads disagree, so an image may need no label at all.
     assert 1 <= len(tasks) <= 2 if method in ("ppl", "ppl_spread", "spl") else len(tasks) == 2
+    # Audit points on the 8 other pool images: 20 points (the minimum), at most 3 an image.
+    audits = _tasks(round_.id, "audit")
+    assert len(audits) == 8 and sum(len(t.points) for t in audits) == 20
+    assert all(t.kind == "points" and 1 <= len(t.points) <= 3 for t in audits)
+    assert not {t.image_id for t in audits} & {t.image_id for t in tasks}
     for task in tasks:
         if method in POINT_METHODS:
             assert task.kind == "points"

@@ -58,6 +58,10 @@ class RoundKeys:
     def prediction(self, image_id: int) -> str:
         return f"{self.prefix}/predictions/{image_id}.png"
 
+    def audit_prediction(self, image_id: int) -> str:
+        """This round's model A on an audit image, kept for later rounds' re-estimates."""
+        return f"{self.prefix}/audit_predictions/{image_id}.png"
+
 
 def save_torch(storage: Storage, key: str, obj: Any) -> None:
     buffer = io.BytesIO()

@@ -1,5 +1,6 @@
 """The select stage: rank pool images, then pick the pixels to ask about at each image's true
-resolution (LabOR or a baseline, worker.ml.selection)."""
+resolution (LabOR or a baseline, worker.ml.selection), and the round's audit points on other
+pool images (worker.pipeline.audit)."""
 
 from typing import Any
 
@@ -9,15 +10,21 @@ import torch.nn.functional as F
 from sqlalchemy import select
 
 from backend.db import open_session
-from backend.images import IGNORE_INDEX, encode_label_png, encode_mask_png
-from backend.models import AnnotationTask, TaskStatus
+from backend.images import encode_label_png, encode_mask_png
+from backend.models import AnnotationTask, Project, TaskPurpose, TaskStatus
 from backend.round_settings import SelectionMethod
+from backend.services.audit import current_model
 from worker.ml import selection
-from worker.ml.data import decode_image, decode_label
+from worker.ml.data import decode_image
+from worker.ml.inference import predict_labels
 from worker.ml.models import Segmenter, build_selector
 from worker.ml.training import predict, predict_selector
 from worker.pipeline.artifacts import load_json, load_torch, save_json
-from worker.pipeline.context import Report, RoundContext, load_model
+from worker.pipeline.audit import audit_rng, draw_audit_points, taken_pixels
+from worker.pipeline.context import Report, RoundContext, load_context, load_model
+
+# The project's current model and its input size, when it is not the selecting round's.
+Prefill = tuple[Segmenter, tuple[int, int]] | None
 
 
 def _open_task_images(ctx: RoundContext) -> set[int]:
@@ -50,6 +57,18 @@ def _image_score(method: SelectionMethod, prob1: torch.Tensor, prob2: torch.Tens
     return float(entropy.mean())
 
 
+def _prefill_model(ctx: RoundContext) -> Prefill:
+    """Tasks' predictions (region pre-fill) come from the project's current model: the pinned
+    round or the best audit estimate (backend.services.audit), not always this round's A."""
+    with open_session() as session:
+        current, _ = current_model(session, session.get_one(Project, ctx.project_id))
+        if current is None or current.id == ctx.round_id or current.checkpoint_key is None:
+            return None
+        round_id, key = current.id, current.checkpoint_key
+    other = load_context(round_id)
+    return load_model(other, key), other.image_size
+
+
 def select_stage(ctx: RoundContext, report: Report) -> None:
     """Rank candidate pool images, then pick pixels at each image's true resolution."""
     manifest = load_json(ctx.storage, ctx.keys.manifest)
@@ -80,24 +99,33 @@ def select_stage(ctx: RoundContext, report: Report) -> None:
         report(done, 2 * len(candidates), "scoring images")
     order = sorted(range(len(candidates)), key=lambda i: -scores[i])
     chosen = [candidates[i] for i in order[: ctx.settings.images_per_round]]
+    chosen_ids = {entry["id"] for entry in chosen}
+    rng = audit_rng(ctx)
+    audits = draw_audit_points(
+        ctx,
+        [entry for entry in candidates if entry["id"] not in chosen_ids],
+        ctx.settings.audit_points,
+        rng,
+    )
 
     entries = []
+    total = len(candidates) + len(chosen) + len(audits)
+    prefill = _prefill_model(ctx)
     for done, entry in enumerate(chosen, start=1):
-        entries.append(_select_in_image(ctx, entry, method, model, selector, generator))
+        entries.append(_select_in_image(ctx, entry, method, (model, selector, prefill), generator))
         entries[-1]["priority"] = scores[candidates.index(entry)]
-        report(len(candidates) + done, len(candidates) + len(chosen), "selecting pixels")
+        report(len(candidates) + done, total, "selecting pixels")
+    train_priorities = [entry["priority"] for entry in entries] or [0.0]
+    for done, (entry, points) in enumerate(audits, start=1):
+        # A priority drawn from the training tasks': audit tasks are served among them.
+        priority = float(rng.choice(train_priorities))
+        entries.append(_audit_task(ctx, entry, points, (model, selector, prefill), priority))
+        report(len(candidates) + len(chosen) + done, total, "audit points")
     save_json(ctx.storage, ctx.keys.selection, entries)
 
 
-@torch.no_grad()
-def _select_in_image(
-    ctx: RoundContext,
-    entry: dict[str, Any],
-    method: SelectionMethod,
-    model: Segmenter,
-    selector,
-    generator: torch.Generator,
-) -> dict[str, Any]:
+def _forward(ctx: RoundContext, entry: dict[str, Any], model: Segmenter, selector):
+    """Model A's logits and the heads' probabilities (B's, or A's alone) at full resolution."""
     size = (entry["height"], entry["width"])
     x = _image_tensor(ctx, entry)
 
@@ -111,9 +139,72 @@ def _select_in_image(
         prob1, prob2 = full_res(logits1).softmax(1), full_res(logits2).softmax(1)
     else:
         prob1, prob2 = logits.softmax(1), None
-    labelled = np.zeros(size, dtype=bool)
-    if entry["label_key"]:
-        labelled = decode_label(ctx.storage.get(entry["label_key"])) != IGNORE_INDEX
+    return logits, prob1, prob2, features
+
+
+def _point_mask(prob1: torch.Tensor, prob2: torch.Tensor | None, size) -> np.ndarray:
+    """What a points task shows: where B's heads disagree (nothing for one-model methods)."""
+    if prob2 is None:
+        return np.zeros(size, dtype=bool)
+    return selection.inconsistency_mask(prob1, prob2)[0].cpu().numpy()
+
+
+def _task_files(
+    ctx: RoundContext,
+    entry: dict[str, Any],
+    mask: np.ndarray,
+    logits: torch.Tensor,
+    prefill: Prefill,
+) -> dict[str, str]:
+    mask_key = ctx.keys.mask(entry["id"])
+    ctx.storage.put(mask_key, encode_mask_png(mask))
+    prediction_key = ctx.keys.prediction(entry["id"])
+    if prefill is None:
+        prediction = logits.argmax(1)[0].to(torch.uint8).cpu().numpy()
+    else:
+        prediction = predict_labels(prefill[0], ctx.storage.get(entry["image_key"]), prefill[1])
+    ctx.storage.put(prediction_key, encode_label_png(prediction))
+    return {"mask_key": mask_key, "prediction_key": prediction_key}
+
+
+@torch.no_grad()
+def _audit_task(
+    ctx: RoundContext,
+    entry: dict[str, Any],
+    points: list[dict[str, int]],
+    models: tuple[Segmenter, Any, Prefill],
+    priority: float,
+) -> dict[str, Any]:
+    """An audit task looks like any points task (its mask and prediction made alike), so
+    nobody labelling it can tell."""
+    model, selector, prefill = models
+    logits, prob1, prob2, _ = _forward(ctx, entry, model, selector)
+    mask = _point_mask(prob1, prob2, (entry["height"], entry["width"]))
+    return {
+        "image_id": entry["id"],
+        "kind": "points",
+        "purpose": TaskPurpose.audit,
+        "points": points,
+        **_task_files(ctx, entry, mask, logits, prefill),
+        "requested_pixels": len(points),
+        "priority": priority,
+    }
+
+
+@torch.no_grad()
+def _select_in_image(
+    ctx: RoundContext,
+    entry: dict[str, Any],
+    method: SelectionMethod,
+    models: tuple[Segmenter, Any, Prefill],
+    generator: torch.Generator,
+) -> dict[str, Any]:
+    """A training task: the method's pixels (points or a region) on a chosen image."""
+    model, selector, prefill = models
+    size = (entry["height"], entry["width"])
+    logits, prob1, prob2, features = _forward(ctx, entry, model, selector)
+    # Never ask again for a labelled pixel, nor for training labels at an audit point.
+    taken = taken_pixels(ctx, entry)
     result = selection.select(
         method,
         prob1=prob1,
@@ -126,32 +217,23 @@ def _select_in_image(
         n_points=ctx.settings.points_per_image,
         budget_fraction=ctx.settings.pixel_budget,
         generator=generator,
-        exclude=torch.from_numpy(labelled).unsqueeze(0).to(prob1.device),
+        exclude=torch.from_numpy(taken).unsqueeze(0).to(prob1.device),
     )
     if result.kind == "points":
         assert result.points is not None  # a points result holds its points
         points = [{"x": int(x_), "y": int(y_)} for x_, y_ in result.points[0]]
-        mask = (
-            selection.inconsistency_mask(prob1, prob2)[0].cpu().numpy()
-            if prob2 is not None
-            else np.zeros(size, dtype=bool)
-        )
+        mask = _point_mask(prob1, prob2, size)
         requested = len(points)
     else:
         assert result.mask is not None  # and a region result its mask
         points = []
         mask = result.mask[0].cpu().numpy()
         requested = int(mask.sum())
-    mask_key = ctx.keys.mask(entry["id"])
-    ctx.storage.put(mask_key, encode_mask_png(mask))
-    prediction_key = ctx.keys.prediction(entry["id"])
-    prediction = logits.argmax(1)[0].to(torch.uint8).cpu().numpy()
-    ctx.storage.put(prediction_key, encode_label_png(prediction))
     return {
         "image_id": entry["id"],
         "kind": result.kind,
+        "purpose": TaskPurpose.train,
         "points": points,
-        "mask_key": mask_key,
-        "prediction_key": prediction_key,
+        **_task_files(ctx, entry, mask, logits, prefill),
         "requested_pixels": requested,
     }

@@ -6,10 +6,11 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from backend.db import open_session
 from backend.images import IGNORE_INDEX, encode_label_png
-from backend.models import Annotation, AnnotationTask, Dataset, DatasetKind, Image
+from backend.models import Annotation, AnnotationTask, Dataset, DatasetKind, Image, TaskPurpose
 from backend.services.annotations import merge_label_maps
 from worker.pipeline.artifacts import load_json, save_json
 from worker.pipeline.context import PipelineError, Report, RoundContext
@@ -21,8 +22,27 @@ def _items(images: list[Image]) -> list[tuple[str, str | None]]:
     return [(image.image_key, image.label_key) for image in images]
 
 
+def _audit_labels(
+    ctx: RoundContext, tasks: list[AnnotationTask], annotations: dict[int, list[Annotation]]
+) -> list[dict[str, int]]:
+    """(image id, x, y, class id) of every labelled audit point: each audit task's latest
+    answer at the pixels it asked for; points left unlabelled (255) are no label."""
+    labels = []
+    for task in tasks:
+        if not annotations.get(task.id):
+            continue
+        image = task.image
+        merged = merge_label_maps(ctx.storage, annotations[task.id], image.width, image.height)
+        for point in task.points:
+            class_id = int(merged[point["y"], point["x"]])
+            if class_id != IGNORE_INDEX:
+                labels.append({"image_id": image.id, **point, "class_id": class_id})
+    return labels
+
+
 def prepare(ctx: RoundContext, report: Report) -> None:
-    """Freeze the round's inputs: datasets and every label submitted so far, merged per image."""
+    """Freeze the round's inputs: datasets, every training label so far merged per image, and
+    the audit labels, kept apart: an audit pixel is never in a training label map."""
     with open_session() as session:
         images_by_kind: dict[str, list[Image]] = defaultdict(list)
         rows = session.execute(
@@ -33,28 +53,48 @@ def prepare(ctx: RoundContext, report: Report) -> None:
         ).all()
         for image, kind in rows:
             images_by_kind[kind].append(image)
-        annotations = session.scalars(
-            select(Annotation)
-            .join(Image, Image.id == Annotation.image_id)
-            .join(Dataset, Dataset.id == Image.dataset_id)
-            .where(Dataset.project_id == ctx.project_id)
+        annotations = session.execute(
+            select(Annotation, AnnotationTask.purpose)
+            .join(AnnotationTask, AnnotationTask.id == Annotation.task_id)
+            .where(AnnotationTask.project_id == ctx.project_id)
             .order_by(Annotation.created_at, Annotation.id)
         ).all()
-        annotations_by_image: dict[int, list[Annotation]] = defaultdict(list)
-        for annotation in annotations:
-            annotations_by_image[annotation.image_id].append(annotation)
+        train_by_image: dict[int, list[Annotation]] = defaultdict(list)
+        audit_by_task: dict[int, list[Annotation]] = defaultdict(list)
+        for annotation, purpose in annotations:
+            if purpose == TaskPurpose.audit:
+                audit_by_task[annotation.task_id].append(annotation)
+            else:
+                train_by_image[annotation.image_id].append(annotation)
+        audit_tasks = list(
+            session.scalars(
+                select(AnnotationTask)
+                .options(joinedload(AnnotationTask.image))
+                .where(
+                    AnnotationTask.project_id == ctx.project_id,
+                    AnnotationTask.purpose == TaskPurpose.audit,
+                )
+                .order_by(AnnotationTask.id)
+            )
+        )
     if not images_by_kind[DatasetKind.source]:
         raise PipelineError("the project has no source dataset: import one before a round")
 
+    # Every pixel an audit task asks for, labelled or not: training never sees it.
+    audit_pixels: dict[int, list[list[int]]] = defaultdict(list)
+    for task in audit_tasks:
+        audit_pixels[task.image_id] += [[p["x"], p["y"]] for p in task.points]
     pool = images_by_kind[DatasetKind.target_pool]
     labelled_pixels = 0
     pool_entries = []
     for done, image in enumerate(pool, start=1):
         merged_key = None
-        if annotations_by_image.get(image.id):
+        if train_by_image.get(image.id):
             merged = merge_label_maps(
-                ctx.storage, annotations_by_image[image.id], image.width, image.height
+                ctx.storage, train_by_image[image.id], image.width, image.height
             )
+            for x, y in audit_pixels.get(image.id, []):
+                merged[y, x] = IGNORE_INDEX
             merged_key = ctx.keys.target_labels(image.id)
             ctx.storage.put(merged_key, encode_label_png(merged))
             labelled_pixels += int((merged != IGNORE_INDEX).sum())
@@ -65,6 +105,7 @@ def prepare(ctx: RoundContext, report: Report) -> None:
                 "label_key": merged_key,
                 "width": image.width,
                 "height": image.height,
+                "audit_points": audit_pixels.get(image.id, []),
             }
         )
         report(done, len(pool))
@@ -74,6 +115,7 @@ def prepare(ctx: RoundContext, report: Report) -> None:
         "pool": pool_entries,
         "labelled_pixels": labelled_pixels,
         "pool_pixels": sum(image.width * image.height for image in pool),
+        "audit": _audit_labels(ctx, audit_tasks, audit_by_task),
     }
     save_json(ctx.storage, ctx.keys.manifest, manifest)
 
@@ -96,6 +138,7 @@ def publish(ctx: RoundContext, report: Report) -> None:
                     round_id=ctx.round_id,
                     image_id=entry["image_id"],
                     kind=entry["kind"],
+                    purpose=entry.get("purpose", TaskPurpose.train),
                     points=entry["points"],
                     mask_key=entry["mask_key"],
                     prediction_key=entry["prediction_key"],

@@ -22,6 +22,7 @@ from worker.ml.metrics import evaluate as evaluate_model
 from worker.ml.models import build_selector
 from worker.ml.training import train_segmenter, train_selector
 from worker.pipeline.artifacts import StorageSoftLabelStore, load_json, load_torch, save_torch
+from worker.pipeline.audit import estimate_rounds
 from worker.pipeline.context import Report, RoundContext, load_model, set_round
 from worker.pipeline.torchrun import run_distributed
 
@@ -198,7 +199,8 @@ def fit_selector(ctx: RoundContext, report: Report) -> None:
 
 
 def evaluate(ctx: RoundContext, report: Report) -> None:
-    """Target-val mIoU of model A, beside the labelled pixels that bought it."""
+    """Target-val mIoU of model A, beside the labelled pixels that bought it; then the audit
+    estimates of this round's model and every earlier one, which need no target labels."""
     manifest = load_json(ctx.storage, ctx.keys.manifest)
     metrics = RoundMetrics(
         labelled_pixels=manifest["labelled_pixels"],
@@ -214,8 +216,9 @@ def evaluate(ctx: RoundContext, report: Report) -> None:
         metrics.miou = result["miou"]
         metrics.pixel_accuracy = result["pixel_accuracy"]
         metrics.per_class_iou = dict(zip(names, result["per_class_iou"], strict=True))
-    report(1, 1, force=True)
     set_round(ctx, metrics=metrics.model_dump())
+    estimate_rounds(ctx, manifest, report)
+    report(1, 1, force=True)
 
 
 TRAINING_FUNCTIONS = {fit.__name__: fit for fit in (fit_model, fit_selector)}

@@ -237,7 +237,9 @@ def predict(
     settings: SettingsDep,
     storage: StorageDep,
     user: CurrentUser,
-    round_id: Annotated[int | None, Query(description="Default: the latest trained")] = None,
+    round_id: Annotated[
+        int | None, Query(description="Default: the project's current model")
+    ] = None,
 ) -> JSONResponse:
     """Segment one image with a round's model, on a cpu worker: 202 with the job (its URL in
     Location) to poll; once done, its result is an indexed PNG whose pixel values are class

@@ -13,14 +13,15 @@ from backend.schemas import (
     ProjectOut,
     ProjectUpdate,
     UserOut,
+    check_budget,
     check_objective,
 )
 from backend.services.projects import new_project
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
-# Settings every project has; null is only meaningful for the optional schedule settings
-# (and for objective_config, which then falls back to the objective's defaults).
+# Settings every project has; null is only meaningful for the optional schedule and budget
+# settings (and for objective_config, which then falls back to the objective's defaults).
 REQUIRED_SETTINGS = (
     "selection_method",
     "objective",
@@ -28,6 +29,8 @@ REQUIRED_SETTINGS = (
     "pixel_budget",
     "images_per_round",
     "model_settings",
+    "audit_share",
+    "audit_min_points",
 )
 
 
@@ -115,6 +118,13 @@ def update_project(
             )
         except ValueError as exc:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    try:
+        check_budget(
+            changes.get("budget_unit", project.budget_unit),
+            changes.get("budget_amount", project.budget_amount),
+        )
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     for field, value in changes.items():
         setattr(project, field, value)
     session.commit()

@@ -55,7 +55,19 @@ export const SCHEMA_DEFAULTS = {
     "objective": "none",
     "points_per_image": 40,
     "pixel_budget": 0.022,
-    "images_per_round": 10
+    "images_per_round": 10,
+    "audit_share": 0.05,
+    "audit_min_points": 20
+  },
+  "ProjectOut": {
+    "ignore_index": 255
+  },
+  "RoundAudit": {
+    "level": 0.9
+  },
+  "RoundMetrics": {
+    "labelled_pixels": 0,
+    "labelled_fraction": 0
   },
   "RoundOut": {
     "task_count": 0,

@@ -695,6 +695,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/current-model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Current Model
+         * @description The round whose model /predict, exports and task pre-fill use when none is named: the
+         *     pinned round, else the best audit mIoU estimate, else the latest trained round.
+         */
+        get: operations["current_model_api_v1_projects__project_id__current_model_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/pinned-round": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Pin Round
+         * @description Serve this round's model whatever the estimates say, until unpinned.
+         */
+        put: operations["pin_round_api_v1_projects__project_id__pinned_round_put"];
+        post?: never;
+        /**
+         * Unpin Round
+         * @description Let the audit estimates choose again.
+         */
+        delete: operations["unpin_round_api_v1_projects__project_id__pinned_round_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Ledger
+         * @description Per round and annotator: submissions, labelled points, painted pixels, segments,
+         *     skipped tasks and active seconds, beside the budget spent and left. Admins see every
+         *     annotator, audit effort apart; an annotator sees their own rows.
+         */
+        get: operations["read_ledger_api_v1_projects__project_id__ledger_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -712,6 +779,21 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /** AnnotatorStat */
+        AnnotatorStat: {
+            /** User Id */
+            user_id: number;
+            /** Email */
+            email: string;
+            /** Submissions */
+            submissions: number;
+            /** Labelled Pixels */
+            labelled_pixels: number;
+            /** Seconds */
+            seconds: number;
+            /** Seconds Per Label */
+            seconds_per_label: number | null;
         };
         /** ApiTokenCreate */
         ApiTokenCreate: {
@@ -817,6 +899,32 @@ export interface components {
              */
             unknown_ids?: string;
         };
+        /** BudgetOut */
+        BudgetOut: {
+            /** @description Null: the project has no budget. */
+            unit: components["schemas"]["BudgetUnit"] | null;
+            /** Amount */
+            amount: number | null;
+            /**
+             * Spent
+             * @description In `unit`, audit effort included; null: no unit.
+             */
+            spent: number | null;
+            /** Remaining */
+            remaining: number | null;
+            /**
+             * Exhausted
+             * @description Spent: no round is launched or scheduled any more.
+             */
+            exhausted: boolean;
+        };
+        /**
+         * BudgetUnit
+         * @description What a project's labelling budget counts: labelled points, labelled pixels (points and
+         *     painted), or annotators' active hours.
+         * @enum {string}
+         */
+        BudgetUnit: "points" | "pixels" | "hours";
         /** ClassDef */
         ClassDef: {
             /** Id */
@@ -826,6 +934,31 @@ export interface components {
             /** Colour */
             colour: string;
         };
+        /**
+         * CurrentModelOut
+         * @description The round whose model /predict, exports and pre-fill use when no round is named.
+         */
+        CurrentModelOut: {
+            /** Round Id */
+            round_id: number | null;
+            /** Number */
+            number: number | null;
+            reason: components["schemas"]["CurrentModelReason"];
+            /** Pinned Round Id */
+            pinned_round_id: number | null;
+            /** @description The round's audit estimate, if any. */
+            estimate: components["schemas"]["RoundAudit"] | null;
+            /**
+             * Val Miou
+             * @description Its target/val mIoU, where the project has a labelled set.
+             */
+            val_miou: number | null;
+        };
+        /**
+         * CurrentModelReason
+         * @enum {string}
+         */
+        CurrentModelReason: "pinned" | "best audit estimate" | "latest (no audit estimate yet)" | "no trained model yet";
         /**
          * DatasetKind
          * @enum {string}
@@ -839,12 +972,10 @@ export interface components {
             project_id: number;
             /** Name */
             name: string;
-            /** Kind */
-            kind: string;
+            kind: components["schemas"]["DatasetKind"];
             /** Image Count */
             image_count: number;
-            /** Status */
-            status: string;
+            status: components["schemas"]["DatasetStatus"];
             /** Report */
             report: {
                 [key: string]: unknown;
@@ -855,6 +986,11 @@ export interface components {
              */
             created_at: string;
         };
+        /**
+         * DatasetStatus
+         * @enum {string}
+         */
+        DatasetStatus: "ready" | "importing" | "failed";
         /** Draft */
         Draft: {
             /** Labels */
@@ -911,7 +1047,7 @@ export interface components {
             format?: "generic" | "palette" | "cityscapes" | "gta5" | "camvid" | "coco" | "labelstudio";
             /**
              * Round Id
-             * @description Labels: that round's tasks (all rounds when omitted). Predictions and model: that round's checkpoint (the latest trained one when omitted).
+             * @description Labels: that round's tasks (all rounds when omitted). Predictions and model: that round's checkpoint (the project's current model when omitted: GET /projects/{id}/current-model).
              */
             round_id?: number | null;
             /**
@@ -1007,6 +1143,13 @@ export interface components {
             /** Has Label */
             has_label: boolean;
         };
+        /** Interval */
+        Interval: {
+            /** Low */
+            low: number;
+            /** High */
+            high: number;
+        };
         /** JobOut */
         JobOut: {
             /** Id */
@@ -1041,6 +1184,128 @@ export interface components {
             expires_at: string;
             /** Status Url */
             status_url: string;
+        };
+        /**
+         * LedgerCounts
+         * @description Effort at each image's true resolution. For admins the counts leave audit tasks out and
+         *     the audit fields count them; an annotator's own rows fold them in (audit fields null), so
+         *     nobody can tell which of their tasks were audits.
+         */
+        LedgerCounts: {
+            /**
+             * Submissions
+             * @description Submissions, corrections included.
+             */
+            submissions: number;
+            /**
+             * Points
+             * @description Labelled points submitted.
+             */
+            points: number;
+            /**
+             * Painted Pixels
+             * @description Labelled pixels of region maps.
+             */
+            painted_pixels: number;
+            /**
+             * Segments
+             * @description Connected one-class areas of region maps.
+             */
+            segments: number;
+            /**
+             * Skipped Tasks
+             * @description Tasks skipped, audit tasks included.
+             */
+            skipped_tasks: number;
+            /**
+             * Seconds
+             * @description Active seconds the annotator's client reported.
+             */
+            seconds: number;
+            /**
+             * Audit Submissions
+             * @description Submissions of audit tasks (admins).
+             */
+            audit_submissions: number | null;
+            /**
+             * Audit Points
+             * @description Points of audit tasks (admins only).
+             */
+            audit_points: number | null;
+            /**
+             * Audit Seconds
+             * @description Seconds on audit tasks (admins only).
+             */
+            audit_seconds: number | null;
+        };
+        /** LedgerOut */
+        LedgerOut: {
+            /** Project Id */
+            project_id: number;
+            budget: components["schemas"]["BudgetOut"];
+            /** Rows */
+            rows: components["schemas"]["LedgerRow"][];
+            /** @description Sums of `rows`. */
+            totals: components["schemas"]["LedgerCounts"];
+        };
+        /**
+         * LedgerRow
+         * @description One annotator's effort in one round.
+         */
+        LedgerRow: {
+            /**
+             * Submissions
+             * @description Submissions, corrections included.
+             */
+            submissions: number;
+            /**
+             * Points
+             * @description Labelled points submitted.
+             */
+            points: number;
+            /**
+             * Painted Pixels
+             * @description Labelled pixels of region maps.
+             */
+            painted_pixels: number;
+            /**
+             * Segments
+             * @description Connected one-class areas of region maps.
+             */
+            segments: number;
+            /**
+             * Skipped Tasks
+             * @description Tasks skipped, audit tasks included.
+             */
+            skipped_tasks: number;
+            /**
+             * Seconds
+             * @description Active seconds the annotator's client reported.
+             */
+            seconds: number;
+            /**
+             * Audit Submissions
+             * @description Submissions of audit tasks (admins).
+             */
+            audit_submissions: number | null;
+            /**
+             * Audit Points
+             * @description Points of audit tasks (admins only).
+             */
+            audit_points: number | null;
+            /**
+             * Audit Seconds
+             * @description Seconds on audit tasks (admins only).
+             */
+            audit_seconds: number | null;
+            /** Round Id */
+            round_id: number;
+            /** Round Number */
+            round_number: number;
+            /** User Id */
+            user_id: number;
+            /** Email */
+            email: string;
         };
         /** MemberAdd */
         MemberAdd: {
@@ -1147,6 +1412,11 @@ export interface components {
          * @enum {string}
          */
         Optimizer: "adamw" | "sgd";
+        /** PinRequest */
+        PinRequest: {
+            /** Round Id */
+            round_id: number;
+        };
         /** Point */
         Point: {
             /** X */
@@ -1239,6 +1509,25 @@ export interface components {
             schedule_minutes?: number | null;
             /** Max Rounds */
             max_rounds?: number | null;
+            /**
+             * Audit Share
+             * @description Share of each round's points (points_per_image x images_per_round) asked as audit points: uniform random pixels, never trained on, that estimate the model.
+             * @default 0.05
+             */
+            audit_share?: number;
+            /**
+             * Audit Min Points
+             * @description Audit points per round at least (0 with a share of 0: none).
+             * @default 20
+             */
+            audit_min_points?: number;
+            /** @description What the budget counts; null: no budget. */
+            budget_unit?: components["schemas"]["BudgetUnit"] | null;
+            /**
+             * Budget Amount
+             * @description Once this much is spent, no round is launched or scheduled.
+             */
+            budget_amount?: number | null;
             /** Name */
             name: string;
             /** Classes */
@@ -1252,7 +1541,11 @@ export interface components {
             name: string;
             /** Classes */
             classes: components["schemas"]["ClassDef"][];
-            /** Ignore Index */
+            /**
+             * Ignore Index
+             * @description The label value meaning unlabelled, in every project.
+             * @default 255
+             */
             ignore_index: number;
             selection_method: components["schemas"]["SelectionMethod"];
             objective: components["schemas"]["ObjectiveName"];
@@ -1273,6 +1566,18 @@ export interface components {
             schedule_minutes: number | null;
             /** Max Rounds */
             max_rounds: number | null;
+            /** Audit Share */
+            audit_share: number;
+            /** Audit Min Points */
+            audit_min_points: number;
+            budget_unit: components["schemas"]["BudgetUnit"] | null;
+            /** Budget Amount */
+            budget_amount: number | null;
+            /**
+             * Pinned Round Id
+             * @description The round whose model is served, pinned by an admin; null: chosen.
+             */
+            pinned_round_id: number | null;
             /**
              * Created At
              * Format: date-time
@@ -1300,6 +1605,90 @@ export interface components {
             schedule_minutes?: number | null;
             /** Max Rounds */
             max_rounds?: number | null;
+            /** Audit Share */
+            audit_share?: number | null;
+            /** Audit Min Points */
+            audit_min_points?: number | null;
+            budget_unit?: components["schemas"]["BudgetUnit"] | null;
+            /** Budget Amount */
+            budget_amount?: number | null;
+        };
+        /**
+         * Role
+         * @enum {string}
+         */
+        Role: "admin" | "annotator";
+        /**
+         * RoundAudit
+         * @description A round's model A on every audit point labelled so far (pixels drawn uniformly over the
+         *     target pool, never trained on), with percentile-bootstrap intervals over images.
+         */
+        RoundAudit: {
+            /**
+             * Points
+             * @description Labelled audit points the estimate uses.
+             */
+            points: number;
+            /**
+             * Images
+             * @description Pool images those points lie on.
+             */
+            images: number;
+            /**
+             * Labels As Of Round
+             * @description The round whose start froze the audit labels used (the set only grows).
+             */
+            labels_as_of_round: number;
+            /**
+             * Level
+             * @default 0.9
+             */
+            level: number;
+            /** Pixel Accuracy */
+            pixel_accuracy: number | null;
+            pixel_accuracy_interval: components["schemas"]["Interval"] | null;
+            /** Miou */
+            miou: number | null;
+            miou_interval: components["schemas"]["Interval"] | null;
+            /**
+             * Per Class Iou
+             * @description Classes with enough audit points of their own.
+             */
+            per_class_iou: {
+                [key: string]: number;
+            };
+            /**
+             * Reason
+             * @description Why there is no estimate, if none.
+             */
+            reason: string | null;
+        };
+        /**
+         * RoundMetrics
+         * @description Model A on the target validation set, beside the labels that bought it.
+         */
+        RoundMetrics: {
+            /**
+             * Miou
+             * @description None when the project has no target/val set.
+             */
+            miou: number | null;
+            /** Per Class Iou */
+            per_class_iou: {
+                [key: string]: number | null;
+            };
+            /** Pixel Accuracy */
+            pixel_accuracy: number | null;
+            /**
+             * Labelled Pixels
+             * @default 0
+             */
+            labelled_pixels: number;
+            /**
+             * Labelled Fraction
+             * @default 0
+             */
+            labelled_fraction: number;
         };
         /** RoundOut */
         RoundOut: {
@@ -1309,30 +1698,28 @@ export interface components {
             project_id: number;
             /** Number */
             number: number;
-            /** Status */
-            status: string;
+            status: components["schemas"]["RoundStatus"];
             /** Stage */
             stage: string;
             /** Progress */
             progress: number;
             /** Message */
             message: string | null;
-            /** Metrics */
-            metrics: {
-                [key: string]: unknown;
-            } | null;
+            metrics: components["schemas"]["RoundMetrics"] | null;
+            /** @description Model A estimated from audit points, beside metrics' target/val figures. */
+            audit: components["schemas"]["RoundAudit"] | null;
             /** Error */
             error: string | null;
             /**
              * Task Count
              * @default 0
              */
-            task_count?: number;
+            task_count: number;
             /**
              * Tasks Done
              * @default 0
              */
-            tasks_done?: number;
+            tasks_done: number;
             /**
              * Created At
              * Format: date-time
@@ -1343,6 +1730,11 @@ export interface components {
             /** Finished At */
             finished_at: string | null;
         };
+        /**
+         * RoundStatus
+         * @enum {string}
+         */
+        RoundStatus: "queued" | "running" | "done" | "failed" | "cancelled";
         /**
          * SelectionMethod
          * @description How a round picks the pixels people label (worker.ml.selection implements each).
@@ -1376,6 +1768,11 @@ export interface components {
              */
             expected_version?: number | null;
         };
+        /**
+         * TaskKind
+         * @enum {string}
+         */
+        TaskKind: "points" | "region";
         /** TaskOut */
         TaskOut: {
             /** Id */
@@ -1388,16 +1785,14 @@ export interface components {
             image_id: number;
             /** Image Name */
             image_name: string;
-            /** Kind */
-            kind: string;
+            kind: components["schemas"]["TaskKind"];
             /** Points */
             points: components["schemas"]["Point"][];
             /** Width */
             width: number;
             /** Height */
             height: number;
-            /** Status */
-            status: string;
+            status: components["schemas"]["TaskStatus"];
             /** Lease Expires At */
             lease_expires_at: string | null;
             /** Requested Pixels */
@@ -1415,6 +1810,11 @@ export interface components {
             /** Prediction Url */
             prediction_url: string | null;
         };
+        /**
+         * TaskStatus
+         * @enum {string}
+         */
+        TaskStatus: "pending" | "leased" | "done" | "skipped";
         /** Token */
         Token: {
             /** Access Token */
@@ -1444,8 +1844,7 @@ export interface components {
             id: number;
             /** Email */
             email: string;
-            /** Role */
-            role: string;
+            role: components["schemas"]["Role"];
             /** Is Active */
             is_active: boolean;
         };
@@ -2485,7 +2884,7 @@ export interface operations {
     predict_api_v1_projects__project_id__predict_post: {
         parameters: {
             query?: {
-                /** @description Default: the latest trained */
+                /** @description Default: the project's current model */
                 round_id?: number | null;
             };
             header?: never;
@@ -2761,9 +3160,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["AnnotatorStat"][];
                 };
             };
             /** @description Validation Error */
@@ -2825,9 +3222,153 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RoundMetrics"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    current_model_api_v1_projects__project_id__current_model_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentModelOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    pin_round_api_v1_projects__project_id__pinned_round_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PinRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentModelOut"];
+                };
+            };
+            /** @description No such round in this project */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description It has no model */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unpin_round_api_v1_projects__project_id__pinned_round_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentModelOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    read_ledger_api_v1_projects__project_id__ledger_get: {
+        parameters: {
+            query?: {
+                /** @description csv: the rows as CSV */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description With format=csv: one line per row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerOut"];
+                    "text/csv": unknown;
                 };
             };
             /** @description Validation Error */

@@ -1,21 +1,14 @@
 /**
  * The API's bodies under the names the app uses, taken from the generated
  * OpenAPI types (schema.gen.ts; regenerate with `make gen-api`). Nothing here
- * restates a field: a type is either a schema type as it is, or a schema type
- * with a field narrowed where the schema only says `string` or a bare object
- * (`Refine` checks that every narrowing still fits the schema's type).
+ * restates a field: a type is a schema type as it is, or one whose fields with
+ * server defaults are made required where the app always has them.
  */
 
 import { SCHEMA_DEFAULTS } from "./defaults.gen";
 import type { components } from "./schema.gen";
 
 export type Schemas = components["schemas"];
-
-/**
- * `T` with the fields of `R` replaced; each of them must be assignable to `T`'s field of that
- * name, so a narrowing that no longer fits the schema fails typecheck.
- */
-export type Refine<T, R extends { [K in keyof R]: K extends keyof T ? T[K] : never }> = Omit<T, keyof R> & R;
 
 /**
  * `T` with fields the schema leaves optional because they have a server default made required:
@@ -92,8 +85,7 @@ export function isOneOf<T extends string | number>(choices: readonly T[], v: unk
 
 // --- users -----------------------------------------------------------------------------------
 
-/** The schema's role is a plain string (UserOut.role: str); UserCreate lists the roles. */
-export type User = Refine<Schemas["UserOut"], { role: Role }>;
+export type User = Schemas["UserOut"];
 export type UserCreate = Schemas["UserCreate"];
 export type TokenResponse = WithRequired<Schemas["Token"], "token_type">;
 
@@ -110,16 +102,12 @@ export const MODEL_DEFAULTS: ModelSettings = {
 export type ProjectCreate = Schemas["ProjectCreate"];
 /** PATCH /projects/{id}: only the fields that change. */
 export type ProjectUpdate = Schemas["ProjectUpdate"];
-/**
- * A project holds only the method and objective ProjectCreate/ProjectUpdate accepted; ProjectOut
- * declared them plain strings. Once the backend's ProjectOut uses the enums, this changes nothing.
- */
-export type Project = Refine<Schemas["ProjectOut"], { selection_method: SelectionMethod; objective: Objective }>;
+export type Project = Schemas["ProjectOut"];
 
 // --- datasets and exports --------------------------------------------------------------------
 
 /** status: "ready", "importing" (background import; report.progress 0..1) or "failed". */
-export type Dataset = Refine<Schemas["DatasetOut"], { kind: DatasetKind }>;
+export type Dataset = Schemas["DatasetOut"];
 export type FolderImport = Schemas["FolderImport"];
 export type ImageInfo = Schemas["ImageOut"];
 export type ExportRequest = WithRequired<Schemas["ExportRequest"], "what">;
@@ -129,44 +117,17 @@ export type ExportResult = { kind: "file"; blob: Blob; filename: string } | { ki
 
 // --- rounds ----------------------------------------------------------------------------------
 
-export type RoundStatus = "queued" | "running" | "done" | "failed" | "cancelled";
-
-/**
- * A round's metrics. The schema has them as a bare object (RoundOut.metrics,
- * GET /rounds/{id}/metrics), so this one is written out here.
- */
-export type RoundMetrics = {
-  /** null when the project has no target validation set */
-  miou: number | null;
-  per_class_iou: Record<string, number | null>;
-  labelled_pixels: number;
-  labelled_fraction: number;
-  pixel_accuracy?: number;
-};
-
-/** RoundOut with its status and metrics narrowed (the schema: str and a bare object). */
-export type Round = WithRequired<
-  Refine<Schemas["RoundOut"], { status: RoundStatus; metrics: RoundMetrics | null }>,
-  "task_count" | "tasks_done"
->;
-
-/** One row of GET /projects/{id}/annotator-stats (a list of bare objects in the schema). */
-export type AnnotatorStat = {
-  user_id: number;
-  email: string;
-  submissions: number;
-  labelled_pixels: number;
-  seconds: number;
-  seconds_per_label: number | null;
-};
+export type RoundStatus = Schemas["RoundStatus"];
+export type RoundMetrics = Schemas["RoundMetrics"];
+export type Round = Schemas["RoundOut"];
+export type AnnotatorStat = Schemas["AnnotatorStat"];
 
 // --- tasks -----------------------------------------------------------------------------------
 
-export type TaskKind = "points" | "region";
-export type TaskStatus = "pending" | "leased" | "done" | "skipped";
+export type TaskKind = Schemas["TaskKind"];
+export type TaskStatus = Schemas["TaskStatus"];
 export type Point = Schemas["Point"];
-/** TaskOut with kind and status narrowed (plain strings in the schema). */
-export type Task = Refine<Schemas["TaskOut"], { kind: TaskKind; status: TaskStatus }>;
+export type Task = Schemas["TaskOut"];
 export type PixelLabel = Schemas["PointLabel"];
 /** What the app submits: always with its labels and time. */
 export type SubmitBody = WithRequired<Schemas["Submission"], "labels" | "seconds_spent">;

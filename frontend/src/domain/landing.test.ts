@@ -12,6 +12,7 @@ function round(number: number, fields: Partial<Round> = {}): Round {
     progress: 1,
     message: null,
     metrics: null,
+    audit: null,
     error: null,
     task_count: 0,
     tasks_done: 0,

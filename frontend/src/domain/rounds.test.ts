@@ -22,6 +22,7 @@ function round(over: Partial<Round>): Round {
     progress: 1,
     message: null,
     metrics: null,
+    audit: null,
     error: null,
     task_count: 0,
     tasks_done: 0,
@@ -49,7 +50,7 @@ describe("rounds", () => {
   });
 
   it("builds the mIoU curve from rounds with metrics, in round order", () => {
-    const m = (miou: number | null, f: number) => ({ miou, per_class_iou: {}, labelled_pixels: f * 1000, labelled_fraction: f });
+    const m = (miou: number | null, f: number) => ({ miou, per_class_iou: {}, pixel_accuracy: null, labelled_pixels: f * 1000, labelled_fraction: f });
     const curve = miouCurve([
       round({ id: 3, number: 2, metrics: m(0.6, 0.02) }),
       round({ id: 1, number: 0, metrics: m(0.4, 0) }),
@@ -107,8 +108,8 @@ describe("rounds", () => {
     ];
     const t = perClassTable(
       [
-        round({ id: 2, number: 1, metrics: { miou: 0.5, per_class_iou: { road: 0.8, car: null }, labelled_pixels: 9, labelled_fraction: 0.1 } }),
-        round({ id: 1, number: 0, metrics: { miou: 0.4, per_class_iou: { road: 0.7, car: 0.1 }, labelled_pixels: 0, labelled_fraction: 0 } }),
+        round({ id: 2, number: 1, metrics: { miou: 0.5, per_class_iou: { road: 0.8, car: null }, pixel_accuracy: null, labelled_pixels: 9, labelled_fraction: 0.1 } }),
+        round({ id: 1, number: 0, metrics: { miou: 0.4, per_class_iou: { road: 0.7, car: 0.1 }, pixel_accuracy: null, labelled_pixels: 0, labelled_fraction: 0 } }),
         round({ id: 3, number: 2, metrics: null }),
       ],
       classes,

@@ -17,6 +17,11 @@ const project: Project = {
   auto_advance_fraction: null,
   schedule_minutes: null,
   max_rounds: null,
+  audit_share: 0.05,
+  audit_min_points: 20,
+  budget_unit: null,
+  budget_amount: null,
+  pinned_round_id: null,
   created_at: "2025-01-01T00:00:00Z",
 };
 

@@ -1,0 +1,66 @@
+"""How good each round's model is without target labels, and which model the project serves:
+the audit estimates the worker writes (Round.audit) and the current-model answer."""
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Fewer labelled audit points than this give no estimate: an interval from a handful of
+# points is too wide to tell two rounds apart.
+MIN_AUDIT_POINTS = 10
+AUDIT_LEVEL = 0.9
+
+
+class Interval(BaseModel):
+    low: float
+    high: float
+
+
+class RoundAudit(BaseModel):
+    """A round's model A on every audit point labelled so far (pixels drawn uniformly over the
+    target pool, never trained on), with percentile-bootstrap intervals over images."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+    points: int = Field(description="Labelled audit points the estimate uses.")
+    images: int = Field(description="Pool images those points lie on.")
+    labels_as_of_round: int = Field(
+        description="The round whose start froze the audit labels used (the set only grows)."
+    )
+    level: float = AUDIT_LEVEL
+    pixel_accuracy: float | None = None
+    pixel_accuracy_interval: Interval | None = None
+    miou: float | None = None
+    miou_interval: Interval | None = None
+    per_class_iou: dict[str, float] = Field(
+        default_factory=dict, description="Classes with enough audit points of their own."
+    )
+    reason: str | None = Field(default=None, description="Why there is no estimate, if none.")
+
+
+class CurrentModelReason(StrEnum):
+    pinned = "pinned"
+    best_audit = "best audit estimate"
+    latest = "latest (no audit estimate yet)"
+    none = "no trained model yet"
+
+
+class CurrentModelOut(BaseModel):
+    """The round whose model /predict, exports and pre-fill use when no round is named."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+    round_id: int | None
+    number: int | None
+    reason: CurrentModelReason
+    pinned_round_id: int | None
+    estimate: RoundAudit | None = Field(description="The round's audit estimate, if any.")
+    val_miou: float | None = Field(
+        default=None, description="Its target/val mIoU, where the project has a labelled set."
+    )
+
+
+class PinRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    round_id: int = Field(ge=1, le=2**31 - 1)

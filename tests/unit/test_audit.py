@@ -1,0 +1,65 @@
+"""Audit estimates: their intervals cover the pool's true value as often as they claim."""
+
+import numpy as np
+import pytest
+
+from worker.ml import audit
+
+CLASSES = 4
+
+
+def _pool(rng: np.random.Generator, images: int = 200, side: int = 32):
+    """Label maps of striped scenes and predictions that err more on some images than others,
+    so errors cluster by image as a real model's do."""
+    truth = np.zeros((images, side, side), dtype=np.int64)
+    for i in range(images):
+        cuts = np.sort(rng.integers(0, side, CLASSES - 1))
+        truth[i] = np.searchsorted(cuts, np.arange(side), side="right")[:, None]
+    error_rate = rng.uniform(0.05, 0.5, images)[:, None, None]
+    wrong = rng.random(truth.shape) < error_rate
+    predicted = np.where(wrong, rng.integers(0, CLASSES, truth.shape), truth)
+    return predicted, truth
+
+
+def _audit_sample(rng, predicted, truth, images: int, per_image: int):
+    chosen = rng.choice(len(truth), images, replace=False)
+    side = truth.shape[1]
+    ids = np.repeat(chosen, per_image)
+    ys, xs = rng.integers(0, side, len(ids)), rng.integers(0, side, len(ids))
+    return predicted[ids, ys, xs], truth[ids, ys, xs], ids
+
+
+def test_the_90_percent_intervals_cover_the_pool_value_about_90_percent_of_the_time():
+    rng = np.random.default_rng(0)
+    predicted, truth = _pool(rng)
+    true_accuracy = float((predicted == truth).mean())
+    true_miou = float(
+        np.nanmean(audit.iou_per_class(audit.confusion(predicted.ravel(), truth.ravel(), CLASSES)))
+    )
+    covered = {"accuracy": 0, "miou": 0}
+    trials = 150
+    for trial in range(trials):
+        p, t, ids = _audit_sample(rng, predicted, truth, images=60, per_image=3)
+        result = audit.estimate(p, t, ids, CLASSES, resamples=300, seed=trial)
+        acc, miou = result.pixel_accuracy_interval, result.miou_interval
+        covered["accuracy"] += acc.low <= true_accuracy <= acc.high
+        covered["miou"] += miou.low <= true_miou <= miou.high
+    assert 0.84 <= covered["accuracy"] / trials <= 0.96
+    assert 0.80 <= covered["miou"] / trials <= 0.97  # a ratio estimator: close, not exact
+
+
+def test_an_estimate_from_a_perfect_model_is_exact_and_lists_only_well_sampled_classes():
+    truth = np.array([0] * 12 + [1] * 12 + [2] * 3)
+    ids = np.arange(len(truth)) % 5
+    result = audit.estimate(truth, truth, ids, 3, min_class_points=10)
+    assert result.pixel_accuracy == result.miou == 1.0
+    assert result.pixel_accuracy_interval == audit.Interval(1.0, 1.0)
+    assert result.per_class_iou == {0: 1.0, 1: 1.0}  # class 2 has only 3 points
+    assert (result.points, result.images) == (27, 5)
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(ValueError, match="no audit points"):
+        audit.estimate(np.array([]), np.array([]), np.array([]), 3)
+    with pytest.raises(ValueError, match="one length"):
+        audit.estimate(np.array([0, 1]), np.array([0]), np.array([0]), 3)

@@ -1,0 +1,105 @@
+"""How good a model is, estimated from audit points: pixels drawn uniformly at random over the
+target pool, labelled by people and never trained on.
+
+Uniform pixels make the confusion matrix of the sample an unbiased estimate of the pool's
+(up to scale), so pixel accuracy is estimated without bias and IoU, a ratio of its entries,
+consistently. Points of one image are correlated (one road, one sky), so the interval
+resamples images, not points: a percentile bootstrap over images.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Interval:
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class AuditEstimate:
+    points: int
+    images: int
+    pixel_accuracy: float
+    pixel_accuracy_interval: Interval
+    miou: float
+    miou_interval: Interval
+    # Only classes with at least `min_class_points` audit points of their own: IoU from a
+    # handful of points says little.
+    per_class_iou: dict[int, float]
+
+
+def confusion(predicted: np.ndarray, truth: np.ndarray, num_classes: int) -> np.ndarray:
+    """[truth, predicted] counts of integer class arrays of equal shape."""
+    index = truth.astype(np.int64) * num_classes + predicted.astype(np.int64)
+    return np.bincount(index, minlength=num_classes**2).reshape(num_classes, num_classes)
+
+
+def iou_per_class(matrix: np.ndarray) -> np.ndarray:
+    """IoU of each class; NaN for a class that is neither in the truth nor predicted."""
+    tp = np.diag(matrix).astype(np.float64)
+    union = matrix.sum(0) + matrix.sum(1) - tp
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(union > 0, tp / union, np.nan)
+
+
+def _scores(matrix: np.ndarray) -> tuple[float, float]:
+    total = matrix.sum()
+    accuracy = float(np.trace(matrix) / total) if total else float("nan")
+    ious = iou_per_class(matrix)
+    miou = float(np.nanmean(ious)) if np.isfinite(ious).any() else float("nan")
+    return accuracy, miou
+
+
+def estimate(
+    predicted: np.ndarray,
+    truth: np.ndarray,
+    image_ids: np.ndarray,
+    num_classes: int,
+    *,
+    level: float = 0.9,
+    resamples: int = 1000,
+    min_class_points: int = 10,
+    seed: int = 0,
+) -> AuditEstimate:
+    """Pixel accuracy and mIoU of `predicted` against `truth` (one entry per audit point),
+    with `level` percentile-bootstrap intervals over the points' images."""
+    if not (predicted.shape == truth.shape == image_ids.shape and predicted.ndim == 1):
+        raise ValueError("predicted, truth and image_ids must be 1-D arrays of one length")
+    if len(truth) == 0:
+        raise ValueError("no audit points to estimate from")
+    if not 0 < level < 1:
+        raise ValueError("level must be in (0, 1)")
+    images, inverse = np.unique(image_ids, return_inverse=True)
+    # One confusion matrix per image; a bootstrap sample is a weighted sum of them.
+    per_image = np.zeros((len(images), num_classes, num_classes), dtype=np.int64)
+    np.add.at(per_image, (inverse, truth.astype(np.int64), predicted.astype(np.int64)), 1)
+    matrix = per_image.sum(0)
+    accuracy, miou = _scores(matrix)
+
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(len(images), np.full(len(images), 1 / len(images)), size=resamples)
+    samples = np.einsum("ri,ijk->rjk", draws, per_image)
+    scores = np.array([_scores(m) for m in samples])
+    tail = (1 - level) / 2 * 100
+    low, high = np.nanpercentile(scores, [tail, 100 - tail], axis=0)
+
+    ious = iou_per_class(matrix)
+    counts = matrix.sum(1)
+    return AuditEstimate(
+        points=len(truth),
+        images=len(images),
+        pixel_accuracy=accuracy,
+        pixel_accuracy_interval=Interval(float(low[0]), float(high[0])),
+        miou=miou,
+        miou_interval=Interval(float(low[1]), float(high[1])),
+        per_class_iou={
+            k: float(ious[k])
+            for k in range(num_classes)
+            if counts[k] >= min_class_points and np.isfinite(ious[k])
+        },
+    )
