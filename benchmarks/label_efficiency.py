@@ -44,6 +44,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+from label_efficiency_audit import audit_report, audit_table
 from label_efficiency_config import METHODS, PRESETS, Config
 from label_efficiency_projects import configure_process
 from label_efficiency_report import iteration_costs, labelled_percent, plot, summarise, table
@@ -62,6 +63,8 @@ OVERRIDABLE = (
     "images_per_round",
     "points_per_image",
     "pixel_budget",
+    "audit_share",
+    "audit_min_points",
     "lr",
     "selector_training",
     "device",
@@ -94,6 +97,8 @@ def parse_args(argv: list[str] | None = None) -> tuple[Config, Path | None, Path
     parser.add_argument("--images-per-round", type=int, help="images labelled per round")
     parser.add_argument("--points-per-image", type=int, help="point methods (default 40)")
     parser.add_argument("--pixel-budget", type=float, help="region methods (default 0.022)")
+    parser.add_argument("--audit-share", type=float, help="audit points per point asked (0.05)")
+    parser.add_argument("--audit-min-points", type=int, help="audit points per round at least (20)")
     parser.add_argument("--lr", type=float, help="AdamW learning rate")
     parser.add_argument("--selector-training", choices=["heads", "all"], help="what B trains")
     parser.add_argument(
@@ -150,6 +155,9 @@ def main(argv: list[str] | None = None) -> None:
     summaries = summarise(rows)
     costs = iteration_costs(cfg, rows)
     print("\n" + table(summaries))
+    audit = audit_report(rows)
+    if audit["rounds"]:
+        print("\n" + audit_table(audit))
     print(f"\nwall time {wall / 60:.1f} min, CPU time {cpu / 60:.1f} min")
     for name, seconds in costs.items():
         print(f"{name}: {seconds:.2f} s per iteration (median over rows and rounds)")
@@ -168,6 +176,7 @@ def main(argv: list[str] | None = None) -> None:
         "cpu_seconds": cpu,
         "seconds_per_iteration": costs,
         "summary": [asdict(s) for s in summaries],
+        "audit": audit,
         "runs": [
             {
                 **asdict(row),

@@ -70,6 +70,9 @@ class Config:
     images_per_round: int
     points_per_image: int = 40
     pixel_budget: float = 0.022
+    # Audit points (the product's defaults): estimates of each round without target labels.
+    audit_share: float = 0.05
+    audit_min_points: int = 20
     lr: float = 1e-3
     selector_training: str = "heads"
     seeds: tuple[int, ...] = (0,)

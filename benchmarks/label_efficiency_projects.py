@@ -96,6 +96,8 @@ def create_project(cfg: Config, name: str, seed: int, pool: Path) -> int:
             "points_per_image": cfg.points_per_image,
             "pixel_budget": cfg.pixel_budget,
             "images_per_round": cfg.images_per_round,
+            "audit_share": cfg.audit_share,
+            "audit_min_points": cfg.audit_min_points,
             "model_settings": cfg.model_settings(method, seed),
         }
     )

@@ -25,6 +25,9 @@ class RoundResult:
     seconds: float
     stage_seconds: dict[str, float]
     labelled_classes: dict[str, int] = field(default_factory=dict)
+    # The audit estimate as the row's last round left it (later rounds re-estimate earlier
+    # models on the audit labels gathered since).
+    audit: dict[str, Any] | None = None
 
 
 @dataclass
@@ -105,8 +108,25 @@ def run_row(cfg: Config, job: RowJob) -> RowResult:
                 labelled_classes=labelled_classes,
             )
         )
+    _final_audit(row)
     row.seconds = time.monotonic() - started
     return row
+
+
+def _final_audit(row: RowResult) -> None:
+    from sqlalchemy import select
+
+    from backend.db import open_session
+    from backend.models import Round
+
+    with open_session() as session:
+        audits = dict(
+            session.execute(
+                select(Round.number, Round.audit).where(Round.project_id == row.project_id)
+            ).all()
+        )
+    for result in row.rounds:
+        result.audit = audits.get(result.number)
 
 
 def labelled_class_counts(project_id: int, names: list[str]) -> dict[str, int]:
@@ -115,7 +135,7 @@ def labelled_class_counts(project_id: int, names: list[str]) -> dict[str, int]:
     from sqlalchemy import select
 
     from backend.db import open_session
-    from backend.models import Annotation, AnnotationTask
+    from backend.models import Annotation, AnnotationTask, TaskPurpose
     from backend.storage import get_storage
     from worker.ml.data import decode_label
 
@@ -124,7 +144,10 @@ def labelled_class_counts(project_id: int, names: list[str]) -> dict[str, int]:
         annotations = session.scalars(
             select(Annotation)
             .join(AnnotationTask, AnnotationTask.id == Annotation.task_id)
-            .where(AnnotationTask.project_id == project_id)
+            .where(
+                AnnotationTask.project_id == project_id,
+                AnnotationTask.purpose == TaskPurpose.train,
+            )
         ).all()
         for annotation in annotations:
             if annotation.label_key:

@@ -1,0 +1,81 @@
+"""How well audit points stand in for a labelled target set: per round the estimate, its
+interval and the true target/val mIoU; how often the interval holds the truth; and whether
+the round the estimates pick is as good as the one target/val would pick."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from label_efficiency_rows import RowResult
+
+
+def audit_report(rows: list[RowResult]) -> dict[str, Any]:
+    """Rounds whose audit estimate and target/val mIoU both exist, the interval's coverage,
+    and per row the round each picks (ties: the later round, as the product does)."""
+    rounds: list[dict[str, Any]] = []
+    choices: list[dict[str, Any]] = []
+    for row in rows:
+        estimated = [
+            r
+            for r in row.rounds
+            if r.audit and r.audit.get("miou") is not None and r.miou is not None
+        ]
+        for r in estimated:
+            interval = r.audit["miou_interval"]
+            rounds.append(
+                {
+                    "row": row.name,
+                    "seed": row.seed,
+                    "round": r.number,
+                    "points": r.audit["points"],
+                    "images": r.audit["images"],
+                    "estimate": r.audit["miou"],
+                    "low": interval["low"],
+                    "high": interval["high"],
+                    "val_miou": r.miou,
+                    "inside": interval["low"] <= r.miou <= interval["high"],
+                }
+            )
+        if estimated:
+            by_audit = max(estimated, key=lambda r: (r.audit["miou"], r.number))
+            by_val = max(estimated, key=lambda r: (r.miou, r.number))
+            choices.append(
+                {
+                    "row": row.name,
+                    "seed": row.seed,
+                    "audit_round": by_audit.number,
+                    "val_round": by_val.number,
+                    "regret": by_val.miou - by_audit.miou,
+                }
+            )
+    coverage = sum(r["inside"] for r in rounds) / len(rounds) if rounds else None
+    return {
+        "rounds": rounds,
+        "coverage": coverage,
+        "choices": choices,
+        "max_regret": max((c["regret"] for c in choices), default=None),
+    }
+
+
+def _has_estimate(audit: dict[str, Any] | None) -> bool:
+    return audit is not None and audit.get("miou") is not None
+
+
+def audit_table(report: dict[str, Any]) -> str:
+    lines = [
+        "| row | seed | round | audit points (images) | audit mIoU [90 %] | target/val mIoU "
+        "| inside |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in report["rounds"]:
+        lines.append(
+            f"| {r['row']} | {r['seed']} | {r['round']} | {r['points']} ({r['images']}) "
+            f"| {100 * r['estimate']:.1f} [{100 * r['low']:.1f}, {100 * r['high']:.1f}] "
+            f"| {100 * r['val_miou']:.1f} | {'yes' if r['inside'] else 'no'} |"
+        )
+    lines.append(
+        f"\ncoverage {100 * report['coverage']:.0f} % of {len(report['rounds'])} rounds; "
+        f"round picked by audit vs by target/val: largest loss "
+        f"{100 * report['max_regret']:.1f} mIoU over {len(report['choices'])} rows"
+    )
+    return "\n".join(lines)
