@@ -235,7 +235,7 @@ def stop_stack(stack: Stack) -> None:
 def stack(tmp_path_factory, demo_data) -> Iterator[Stack]:
     """A live stack on PostgreSQL and Redis, one per test module."""
     database_url = create_postgres_database()
-    redis_db = 6
+    redis_db = _claim_redis_db()
     redis.Redis.from_url(f"{REDIS_HOST_URL}/{redis_db}").flushdb()
     stack = start_stack(
         tmp_path_factory.mktemp("stack"), demo_data, database_url, f"{REDIS_HOST_URL}/{redis_db}"
@@ -245,6 +245,21 @@ def stack(tmp_path_factory, demo_data) -> Iterator[Stack]:
     finally:
         stop_stack(stack)
         drop_postgres_database(database_url)
+        _release_redis_db(redis_db)
+
+
+def _claim_redis_db() -> int:
+    """A Redis database of its own for this stack's queues: a worker of a test run beside this
+    one (another checkout, another session) must never take this stack's messages."""
+    claims = redis.Redis.from_url(f"{REDIS_HOST_URL}/0")
+    for db in range(6, 16):
+        if claims.set(f"segloop-tests:db:{db}", os.getpid(), nx=True, ex=3600):
+            return db
+    raise RuntimeError("Redis databases 6-15 are all claimed by other test runs")
+
+
+def _release_redis_db(db: int) -> None:
+    redis.Redis.from_url(f"{REDIS_HOST_URL}/0").delete(f"segloop-tests:db:{db}")
 
 
 TINY_MODEL = {
