@@ -9,6 +9,7 @@
 import { filenameOf, HttpClient, type UploadProgress } from "./http";
 import type {
   AnnotatorStat,
+  CurrentModel,
   Dataset,
   DatasetFormat,
   DatasetKind,
@@ -18,6 +19,7 @@ import type {
   ExportResult,
   FolderImport,
   ImageInfo,
+  Ledger,
   Project,
   ProjectCreate,
   ProjectUpdate,
@@ -179,6 +181,31 @@ export class ApiClient extends HttpClient {
 
   annotatorStats(projectId: number): Promise<AnnotatorStat[]> {
     return this.json<AnnotatorStat[]>(`/projects/${projectId}/annotator-stats`);
+  }
+
+  // --- the served model, the ledger -----------------------------------------
+
+  /** The round whose model the project serves, and why. */
+  currentModel(projectId: number): Promise<CurrentModel> {
+    return this.json<CurrentModel>(`/projects/${projectId}/current-model`);
+  }
+
+  pinRound(projectId: number, roundId: number): Promise<CurrentModel> {
+    const body: Schemas["PinRequest"] = { round_id: roundId };
+    return this.json<CurrentModel>(`/projects/${projectId}/pinned-round`, { method: "PUT", json: body });
+  }
+
+  unpinRound(projectId: number): Promise<CurrentModel> {
+    return this.json<CurrentModel>(`/projects/${projectId}/pinned-round`, { method: "DELETE" });
+  }
+
+  ledger(projectId: number): Promise<Ledger> {
+    return this.json<Ledger>(`/projects/${projectId}/ledger`);
+  }
+
+  /** The ledger's rows as CSV (a file to save). */
+  ledgerCsv(projectId: number): Promise<{ blob: Blob; filename: string | null }> {
+    return this.download(`/projects/${projectId}/ledger?format=csv`);
   }
 
   // --- tasks ----------------------------------------------------------------

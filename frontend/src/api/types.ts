@@ -121,6 +121,19 @@ export type RoundStatus = Schemas["RoundStatus"];
 export type RoundMetrics = Schemas["RoundMetrics"];
 export type Round = Schemas["RoundOut"];
 export type AnnotatorStat = Schemas["AnnotatorStat"];
+/** A round's model estimated from audit points (RoundOut.audit). */
+export type RoundAudit = Schemas["RoundAudit"];
+export type CurrentModel = Schemas["CurrentModelOut"];
+export type CurrentModelReason = CurrentModel["reason"];
+
+// --- ledger and budget -----------------------------------------------------------------------
+
+export type BudgetUnit = Schemas["BudgetUnit"];
+export const BUDGET_UNITS = allOf<BudgetUnit>()(["points", "pixels", "hours"]);
+export type Budget = Schemas["BudgetOut"];
+export type Ledger = Schemas["LedgerOut"];
+export type LedgerRow = Schemas["LedgerRow"];
+export type LedgerCounts = Schemas["LedgerCounts"];
 
 // --- tasks -----------------------------------------------------------------------------------
 

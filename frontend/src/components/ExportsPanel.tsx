@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { DATASET_FORMATS, errorText, type DatasetFormat, type ExportJob, type ExportRequest, type Project } from "../api";
 import { useApp } from "../state/context";
 import { formatPercent } from "../domain/format";
+import { saveBlob } from "./saveBlob";
 
 type What = ExportRequest["what"];
 
@@ -11,17 +12,6 @@ const WHAT_NAMES: Record<What, string> = {
   model: "Trained model",
 };
 
-/** Saves a blob under a file name through a temporary link. */
-function save(blob: Blob, filename: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = filename;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /** "Export" menu: labels come back at once; predictions and models run as a job, then download. */
 export function ExportsPanel({ project }: { project: Project }) {
@@ -50,7 +40,7 @@ export function ExportsPanel({ project }: { project: Project }) {
       if (what !== "model") body.format = format;
       const res = await api.createExport(project.id, body);
       if (res.kind === "file") {
-        save(res.blob, res.filename);
+        saveBlob(res.blob, res.filename);
         setMessage({ text: `Downloaded ${res.filename}.`, error: false });
         return;
       }
@@ -63,7 +53,7 @@ export function ExportsPanel({ project }: { project: Project }) {
       }
       if (j.status === "done" && j.download_url) {
         const file = await api.download(j.download_url);
-        save(file.blob, file.filename ?? `project-${project.id}-${what}.zip`);
+        saveBlob(file.blob, file.filename ?? `project-${project.id}-${what}.zip`);
         setMessage({ text: "Export ready and downloaded.", error: false });
       } else if (j.status === "failed") {
         setMessage({ text: `Export failed: ${j.error ?? "unknown error"}`, error: true });

@@ -4,12 +4,14 @@ import { formatPercent, isRegionMethod, methodName, objectiveName } from "../dom
 import { ADMIN_TABS, type AdminTab } from "../domain/router";
 import { DatasetsPanel } from "./DatasetsPanel";
 import { ExportsPanel } from "./ExportsPanel";
+import { LedgerPanel } from "./LedgerPanel";
 import { MembersPanel } from "./MembersPanel";
 import { RoundsPanel } from "./RoundsPanel";
 import { SettingsPanel } from "./SettingsPanel";
 
 const TAB_NAMES: Record<AdminTab, string> = {
   rounds: "Rounds & metrics",
+  ledger: "Ledger & budget",
   datasets: "Datasets",
   settings: "Settings",
   members: "Members",
@@ -68,6 +70,7 @@ export function ProjectDetail({ project, tab, onUpdated }: { project: Project; t
       </nav>
 
       {tab === "rounds" && <RoundsPanel project={project} />}
+      {tab === "ledger" && <LedgerPanel project={project} />}
       {tab === "datasets" && <DatasetsPanel project={project} />}
       {tab === "settings" && <SettingsPanel project={project} onUpdated={onUpdated} />}
       {tab === "members" && <MembersPanel project={project} />}

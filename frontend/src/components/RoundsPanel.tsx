@@ -1,29 +1,14 @@
 import { Fragment } from "preact";
 import { useState } from "preact/hooks";
-import { errorText, type Project, type Round } from "../api";
+import { errorText, type CurrentModel, type Project, type Round } from "../api";
 import { useApp } from "../state/context";
-import {
-  formatDateTime,
-  formatDuration,
-  formatInt,
-  formatIoU,
-  formatPercent,
-  humanize,
-} from "../domain/format";
+import { currentModelText, estimateCurve, formatEstimate, lastRoundVerdict } from "../domain/audit";
+import { formatDuration, formatInt, formatIoU } from "../domain/format";
 import { useLoader, useRounds } from "../state/hooks";
-import {
-  canCancel,
-  canRetry,
-  delta,
-  IDLE_POLL_INTERVAL_MS,
-  isActive,
-  miouCurve,
-  parseRoundMessage,
-  perClassTable,
-  POLL_INTERVAL_MS,
-  roundProgress,
-} from "../domain/rounds";
+import { delta, IDLE_POLL_INTERVAL_MS, isActive, miouCurve, perClassTable, POLL_INTERVAL_MS } from "../domain/rounds";
+import { AuditChart } from "./AuditChart";
 import { MiouChart } from "./MiouChart";
+import { RoundDetails, RoundRow } from "./RoundRow";
 
 export function RoundsPanel({ project }: { project: Project }) {
   const { api } = useApp();
@@ -31,6 +16,10 @@ export function RoundsPanel({ project }: { project: Project }) {
   // Refetched whenever a task is completed (the rounds carry their done counts).
   const doneTotal = (live.rounds ?? []).reduce((n, r) => n + r.tasks_done, 0);
   const stats = useLoader(() => api.annotatorStats(project.id), `${project.id}:${doneTotal}`);
+  const ledger = useLoader(() => api.ledger(project.id), `${project.id}:${doneTotal}`);
+  // Refetched whenever a round finishes or an estimate changes.
+  const estimates = (live.rounds ?? []).map((r) => `${r.id}:${r.status}:${r.audit?.miou ?? ""}`).join(",");
+  const current = useLoader(() => api.currentModel(project.id), `${project.id}:${estimates}`);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [expanded, setExpanded] = useState<number | null>(null);
@@ -47,7 +36,22 @@ export function RoundsPanel({ project }: { project: Project }) {
     }
   };
 
+  const pinning = async (key: string, fn: () => Promise<CurrentModel>): Promise<void> => {
+    setBusy(key);
+    setError(null);
+    try {
+      const model = await fn();
+      current.setData(() => model);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+
   const list = live.rounds ?? [];
+  const estimated = estimateCurve(list);
+  const verdict = lastRoundVerdict(estimated);
   const active = list.some(isActive);
   const curve = miouCurve(list);
   const table = perClassTable(list, project.classes);
@@ -86,6 +90,16 @@ export function RoundsPanel({ project }: { project: Project }) {
           </div>
         )}
         {live.error && live.rounds === null && <div class="alert alert-error inset">Rounds: {live.error}</div>}
+        {current.data && (
+          <div class="pad current-model" data-testid="current-model" data-round-id={current.data.round_id ?? ""}>
+            <strong>Model served:</strong>
+            <span data-testid="current-model-text">{currentModelText(current.data)}</span>
+            {current.data.estimate && <span class="muted small">{formatEstimate(current.data.estimate)}</span>}
+            {current.data.val_miou !== null && (
+              <span class="muted small">val mIoU {formatIoU(current.data.val_miou)}</span>
+            )}
+          </div>
+        )}
         {live.rounds === null ? (
           <p class="muted pad">Loading…</p>
         ) : list.length === 0 ? (
@@ -98,7 +112,8 @@ export function RoundsPanel({ project }: { project: Project }) {
                 <th>Status</th>
                 <th>Stage</th>
                 <th class="col-progress">Progress</th>
-                <th class="num">mIoU</th>
+                <th title="Estimated from audit points (uniform random pixels never trained on)">Audit estimate</th>
+                <th class="num" title="Measured on the labelled target/val set, where the project has one">Val mIoU</th>
                 <th class="num">Labelled pixels</th>
                 <th class="num">Tasks done</th>
                 <th>Started</th>
@@ -112,6 +127,10 @@ export function RoundsPanel({ project }: { project: Project }) {
                     round={r}
                     expanded={expanded === r.id}
                     busy={busy}
+                    servingId={current.data?.round_id ?? null}
+                    pinnedId={current.data ? current.data.pinned_round_id : project.pinned_round_id}
+                    onPin={() => void pinning(`pin${r.id}`, () => api.pinRound(project.id, r.id))}
+                    onUnpin={() => void pinning("unpin", () => api.unpinRound(project.id))}
                     onToggle={() => setExpanded((e) => (e === r.id ? null : r.id))}
                     onCancel={() => void act(`cancel${r.id}`, () => api.cancelRound(r.id))}
                     onRetry={() => void act(`retry${r.id}`, () => api.retryRound(r.id))}
@@ -123,6 +142,21 @@ export function RoundsPanel({ project }: { project: Project }) {
           </table>
         )}
       </div>
+
+      {estimated.length > 0 && (
+        <div class="card">
+          <div class="card-head">
+            <h2>Estimated mIoU</h2>
+            <span class="muted small">from audit points, without target labels; shaded: the interval</span>
+          </div>
+          {verdict && (
+            <div class={verdict.helped ? "alert alert-ok inset" : "alert alert-warn inset"} role="status" data-testid="audit-verdict" data-helped={String(verdict.helped)}>
+              {verdict.text}
+            </div>
+          )}
+          <AuditChart curve={estimated} ledgerRows={ledger.data?.rows ?? null} />
+        </div>
+      )}
 
       <div class="grid-2">
         <div class="card">
@@ -224,123 +258,4 @@ export function RoundsPanel({ project }: { project: Project }) {
 function iouShade(v: number | null): string | undefined {
   if (v === null) return undefined;
   return `rgba(21, 128, 61, ${(0.05 + 0.28 * Math.max(0, Math.min(1, v))).toFixed(3)})`;
-}
-
-interface RowProps {
-  round: Round;
-  expanded: boolean;
-  busy: string | null;
-  onToggle: () => void;
-  onCancel: () => void;
-  onRetry: () => void;
-}
-
-function RoundRow({ round: r, expanded, busy, onToggle, onCancel, onRetry }: RowProps) {
-  const progress = roundProgress(r);
-  const msg = parseRoundMessage(r.message);
-  const duration =
-    r.started_at && (r.finished_at ?? isActive(r))
-      ? (new Date(r.finished_at ?? Date.now()).getTime() - new Date(r.started_at).getTime()) / 1000
-      : null;
-  const pct = Math.round(progress * 100);
-  return (
-    <tr
-      class={expanded ? "round-row expanded" : "round-row"}
-      data-testid="round-row"
-      data-round-id={r.id}
-      data-status={r.status}
-      onClick={onToggle}
-      title="Show details"
-    >
-      <td class="num-cell">{r.number}</td>
-      <td>
-        <span class={`badge badge-${r.status}`} data-testid="round-status">
-          {r.status}
-        </span>
-      </td>
-      <td>
-        <div data-testid="round-stage">{humanize(r.stage)}</div>
-        {r.error ? (
-          <div class="small text-error clip" title={r.error}>
-            {r.error}
-          </div>
-        ) : (
-          r.message &&
-          isActive(r) && (
-            <div class="small muted clip" title={r.message}>
-              {msg.done !== null && msg.total !== null ? `${formatInt(msg.done)} / ${formatInt(msg.total)}` : r.message}
-              {msg.detail && ` · ${msg.detail}`}
-            </div>
-          )
-        )}
-      </td>
-      <td class="col-progress">
-        <div class="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} data-testid="round-progress">
-          <div class={`progress-fill progress-${r.status}`} style={{ width: `${progress * 100}%` }} />
-        </div>
-        <span class="small muted">
-          {pct} %{isActive(r) && msg.etaSeconds !== null && ` · ETA ${formatDuration(msg.etaSeconds)}`}
-        </span>
-      </td>
-      <td class="num" data-testid="round-miou">
-        {formatIoU(r.metrics?.miou)}
-      </td>
-      <td class="num">
-        {formatInt(r.metrics?.labelled_pixels)}
-        {r.metrics && <div class="small muted">{formatPercent(r.metrics.labelled_fraction, 2)}</div>}
-      </td>
-      <td class="num">{r.task_count > 0 ? `${r.tasks_done} / ${r.task_count}` : "—"}</td>
-      <td>
-        <div class="small">{formatDateTime(r.started_at ?? r.created_at)}</div>
-        {duration !== null && <div class="small muted">{formatDuration(duration)}</div>}
-      </td>
-      <td class="actions-cell" onClick={(e) => e.stopPropagation()}>
-        {canCancel(r) && (
-          <button type="button" class="btn btn-sm btn-ghost" data-testid="cancel-round" disabled={busy !== null} onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-        {canRetry(r) && (
-          <button type="button" class="btn btn-sm" data-testid="retry-round" disabled={busy !== null} onClick={onRetry}>
-            Retry
-          </button>
-        )}
-      </td>
-    </tr>
-  );
-}
-
-function RoundDetails({ round, project }: { round: Round; project: Project }) {
-  const perClass = round.metrics?.per_class_iou ?? null;
-  return (
-    <tr class="round-details">
-      <td colSpan={9}>
-        {round.error && <pre class="error-box">{round.error}</pre>}
-        {perClass && Object.keys(perClass).length > 0 ? (
-          <div class="per-class">
-            {project.classes.map((c) => {
-              const v = perClass[c.name] ?? null;
-              return (
-                <div class="per-class-row" key={c.id}>
-                  <span class="dot" style={{ background: c.colour }} />
-                  <span class="per-class-name">{c.name}</span>
-                  <div class="bar">
-                    <div class="bar-fill" style={{ width: `${(v ?? 0) * 100}%`, background: c.colour }} />
-                  </div>
-                  <span class="num per-class-val">{formatIoU(v)}</span>
-                </div>
-              );
-            })}
-          </div>
-        ) : (
-          !round.error && <p class="muted small">No metrics yet.</p>
-        )}
-        <div class="muted small">
-          Created {formatDateTime(round.created_at)}
-          {round.finished_at && ` · finished ${formatDateTime(round.finished_at)}`}
-          {round.message && ` · ${round.message}`}
-        </div>
-      </td>
-    </tr>
-  );
 }

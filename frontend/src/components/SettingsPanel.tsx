@@ -1,11 +1,13 @@
 import { useState } from "preact/hooks";
 import {
   BACKBONES,
+  BUDGET_UNITS,
   OBJECTIVES,
   OPTIMIZERS,
   SELECTION_METHODS,
   SELECTOR_TRAINING,
   type Backbone,
+  type BudgetUnit,
   type Objective,
   type Project,
   type SelectionMethod,
@@ -21,6 +23,12 @@ import {
 } from "../domain/settingsForm";
 
 type Field = keyof SettingsFormState;
+
+const BUDGET_UNIT_NAMES: Record<BudgetUnit, string> = {
+  points: "Labelled points",
+  pixels: "Labelled pixels",
+  hours: "Annotator hours",
+};
 
 /** Project settings (PATCH): they apply from the next round on. */
 export function SettingsPanel({ project, onUpdated }: { project: Project; onUpdated: (p: Project) => void }) {
@@ -116,6 +124,25 @@ export function SettingsPanel({ project, onUpdated }: { project: Project; onUpda
           {text("auto_advance_percent", "Auto-launch at (% of tasks labelled)", "blank: launch rounds by hand", "decimal")}
           {text("schedule_minutes", "Or every (minutes)", "blank: no schedule")}
           {text("max_rounds", "Auto-launch no more than (rounds)", "counts every round; blank: no limit")}
+        </div>
+
+        <h3 class="form-section">Audit and budget</h3>
+        <div class="grid-3">
+          {text("audit_share_percent", "Audit points (% of each round's points)", "uniform random pixels that only measure the model; 0–50 %", "decimal")}
+          {text("audit_min_points", "Audit points per round, at least", "0 with a share of 0: no audit")}
+          <label class="field">
+            <span class="field-label">Labelling budget counts</span>
+            <select value={form.budget_unit} onChange={(e) => set("budget_unit", e.currentTarget.value as SettingsFormState["budget_unit"])} data-testid="setting-budget_unit">
+              <option value="">No budget</option>
+              {BUDGET_UNITS.map((u) => (
+                <option key={u} value={u}>
+                  {BUDGET_UNIT_NAMES[u]}
+                </option>
+              ))}
+            </select>
+            {fieldError("budget_unit")}
+          </label>
+          {text("budget_amount", "Budget amount", "once spent, no round is launched; blank with no budget", "decimal")}
         </div>
 
         <h3 class="form-section">Adaptation objective</h3>

@@ -10,6 +10,7 @@ describe("router", () => {
     expect(parseRoute("/admin/projects/3/")).toEqual({ view: "admin", projectId: 3, tab: "rounds" });
     expect(parseRoute("/admin/projects/3/datasets")).toEqual({ view: "admin", projectId: 3, tab: "datasets" });
     expect(parseRoute("/admin/projects/3/members")).toEqual({ view: "admin", projectId: 3, tab: "members" });
+    expect(parseRoute("/admin/projects/3/ledger")).toEqual({ view: "admin", projectId: 3, tab: "ledger" });
     expect(parseRoute("/admin/new")).toEqual({ view: "admin-new" });
   });
 

@@ -3,11 +3,11 @@
  *   /annotate                          choose a project, label tasks
  *   /annotate/projects/:id             annotate that project
  *   /admin                             project list
- *   /admin/projects/:id[/:tab]         one project: rounds (default), datasets, settings, members
+ *   /admin/projects/:id[/:tab]         one project: rounds (default), ledger, datasets, settings, members
  *   /admin/new                         create a project
  */
 
-export const ADMIN_TABS = ["rounds", "datasets", "settings", "members"] as const;
+export const ADMIN_TABS = ["rounds", "ledger", "datasets", "settings", "members"] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
 export type Route =

@@ -65,6 +65,18 @@ describe("settings form", () => {
     expect(sent).toEqual({ ok: true, body: { auto_advance_fraction: 1.5, schedule_minutes: 99_999_999 } });
   });
 
+  it("reads the audit share in percent and the budget, blank or none as null", () => {
+    const form = settingsFromProject(project);
+    expect([form.audit_share_percent, form.audit_min_points, form.budget_unit, form.budget_amount]).toEqual(["5", "20", "", ""]);
+    const r = validateSettings({ ...form, audit_share_percent: "10", audit_min_points: "30", budget_unit: "hours", budget_amount: "2.5" }, project);
+    expect(r).toEqual({ ok: true, body: { audit_share: 0.1, audit_min_points: 30, budget_unit: "hours", budget_amount: 2.5 } });
+    const budgeted = { ...project, budget_unit: "points" as const, budget_amount: 500 };
+    const off = validateSettings({ ...settingsFromProject(budgeted), budget_unit: "", budget_amount: "" }, budgeted);
+    expect(off).toEqual({ ok: true, body: { budget_unit: null, budget_amount: null } });
+    const bad = validateSettings({ ...form, audit_share_percent: "x" }, project);
+    expect(bad).toEqual({ ok: false, errors: { audit_share_percent: "Enter a number." } });
+  });
+
   it("names each field it cannot build the body from", () => {
     const form = {
       ...settingsFromProject(project),
@@ -113,5 +125,25 @@ describe("settingsErrors", () => {
     const extra = new ApiError(422, [{ type: "extra_forbidden", loc: ["body", "model_settings", "dropout"], msg: "Extra inputs are not permitted" }]);
     expect(settingsErrors(extra)).toEqual({ form: "model_settings.dropout: Extra inputs are not permitted" });
     expect(settingsErrors(new Error("offline"))).toEqual({ form: "offline" });
+  });
+
+  it("puts the audit and budget errors on their fields, a string detail naming a field on it", () => {
+    const err = new ApiError(422, [
+      { type: "less_than_equal", loc: ["body", "audit_share"], msg: "Input should be less than or equal to 0.5", ctx: { le: 0.5 } },
+      { type: "greater_than_equal", loc: ["body", "audit_min_points"], msg: "Input should be greater than or equal to 0", ctx: { ge: 0 } },
+      { type: "enum", loc: ["body", "budget_unit"], msg: "Input should be 'points', 'pixels' or 'hours'" },
+      { type: "greater_than", loc: ["body", "budget_amount"], msg: "Input should be greater than 0", ctx: { gt: 0 } },
+    ]);
+    expect(settingsErrors(err)).toEqual({
+      form: "The server did not accept the marked fields.",
+      audit_share_percent: "Input should be less than or equal to 50 %",
+      audit_min_points: "Input should be greater than or equal to 0",
+      budget_unit: "Input should be 'points', 'pixels' or 'hours'",
+      budget_amount: "Input should be greater than 0",
+    });
+    expect(settingsErrors(new ApiError(422, "budget_amount is required with budget_unit"))).toEqual({
+      budget_amount: "budget_amount is required with budget_unit",
+      form: "The server did not accept the marked fields.",
+    });
   });
 });

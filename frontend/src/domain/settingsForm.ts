@@ -6,12 +6,14 @@
 
 import {
   BACKBONES,
+  BUDGET_UNITS,
   isOneOf,
   MODEL_DEFAULTS,
   OPTIMIZERS,
   OUTPUT_STRIDES,
   SELECTOR_TRAINING,
   type Backbone,
+  type BudgetUnit,
   type ModelSettings,
   type Objective,
   type Optimizer,
@@ -20,7 +22,7 @@ import {
   type SelectionMethod,
   type SelectorTraining,
 } from "../api";
-import { NOT_A_NUMBER, parseNumber, placeErrors, roundTo, type Loc, type Placement } from "./forms";
+import { NOT_A_NUMBER, parseNumber, placeErrors, roundTo, SEE_FIELDS, type Loc, type Placement } from "./forms";
 
 export { MODEL_DEFAULTS };
 
@@ -36,6 +38,13 @@ export interface SettingsFormState {
   auto_advance_percent: string;
   schedule_minutes: string;
   max_rounds: string;
+  /** Percent of each round's points drawn as audit points. */
+  audit_share_percent: string;
+  audit_min_points: string;
+  /** "": no budget. */
+  budget_unit: BudgetUnit | "";
+  /** Blank: none (only with no unit). */
+  budget_amount: string;
   backbone: Backbone;
   pretrained: boolean;
   output_stride: string;
@@ -102,6 +111,10 @@ export function settingsFromProject(project: Project): SettingsFormState {
     auto_advance_percent: optional(project.auto_advance_fraction, (v) => String(roundTo(v * 100, 6))),
     schedule_minutes: optional(project.schedule_minutes, String),
     max_rounds: optional(project.max_rounds, String),
+    audit_share_percent: String(roundTo(project.audit_share * 100, 6)),
+    audit_min_points: String(project.audit_min_points),
+    budget_unit: isOneOf(BUDGET_UNITS, project.budget_unit) ? project.budget_unit : "",
+    budget_amount: optional(project.budget_amount, String),
     backbone: m.backbone,
     pretrained: m.pretrained,
     output_stride: String(m.output_stride),
@@ -154,6 +167,10 @@ export function validateSettings(form: SettingsFormState, project: Project): Set
   const autoAdvance = autoPercent === null ? null : roundTo(autoPercent / 100, 8);
   const schedule = numberOrOff("schedule_minutes");
   const maxRounds = numberOrOff("max_rounds");
+  const auditShare = roundTo(number("audit_share_percent") / 100, 8);
+  const auditMin = number("audit_min_points");
+  const budgetUnit = form.budget_unit === "" ? null : form.budget_unit;
+  const budgetAmount = numberOrOff("budget_amount");
   const model: ModelSettings = {
     backbone: form.backbone,
     pretrained: form.pretrained,
@@ -183,6 +200,10 @@ export function validateSettings(form: SettingsFormState, project: Project): Set
   if (autoAdvance !== project.auto_advance_fraction) body.auto_advance_fraction = autoAdvance;
   if (schedule !== project.schedule_minutes) body.schedule_minutes = schedule;
   if (maxRounds !== project.max_rounds) body.max_rounds = maxRounds;
+  if (Math.abs(auditShare - project.audit_share) > 1e-9) body.audit_share = auditShare;
+  if (auditMin !== project.audit_min_points) body.audit_min_points = auditMin;
+  if (budgetUnit !== project.budget_unit) body.budget_unit = budgetUnit;
+  if (budgetAmount !== project.budget_amount) body.budget_amount = budgetAmount;
   if (JSON.stringify(model) !== JSON.stringify(modelSettingsOf(project))) body.model_settings = model;
   return { ok: true, body };
 }
@@ -219,7 +240,12 @@ function placeSettingsError(loc: Loc): Placement<Key> | Key | null {
     case "images_per_round":
     case "schedule_minutes":
     case "max_rounds":
+    case "audit_min_points":
+    case "budget_unit":
+    case "budget_amount":
       return field;
+    case "audit_share":
+      return { key: "audit_share_percent", ...PERCENT };
     case "pixel_budget":
       return { key: "pixel_budget_percent", ...PERCENT };
     case "auto_advance_fraction":
@@ -235,5 +261,13 @@ function placeSettingsError(loc: Loc): Placement<Key> | Key | null {
 /** A failed updateProject as form errors: a 422's field errors by field, the rest on top. */
 export function settingsErrors(err: unknown): SettingsErrors {
   const placed = placeErrors(err, placeSettingsError);
+  // A string detail that starts with a field's name ("budget_amount is required with
+  // budget_unit") goes on that field too.
+  const named = /^([a-z_]+) /.exec(placed.form)?.[1];
+  const found = Object.keys(placed.fields).length === 0 && named !== undefined ? placeSettingsError([named]) : null;
+  if (found !== null) {
+    const key = typeof found === "string" ? found : found.key;
+    return { [key]: placed.form, form: SEE_FIELDS };
+  }
   return { ...placed.fields, form: placed.form };
 }

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { axisTicks, bandPath, niceCeil } from "./chart";
+
+describe("chart", () => {
+  it("rounds steps up to 1, 2, 2.5 or 5 × a power of ten", () => {
+    expect(niceCeil(0)).toBe(1);
+    expect(niceCeil(3)).toBe(5);
+    expect(niceCeil(0.3)).toBe(0.5);
+    expect(niceCeil(2100)).toBe(2500);
+  });
+  it("makes ticks from 0 past the maximum", () => {
+    expect(axisTicks(1000)).toEqual({ ticks: [0, 250, 500, 750, 1000, 1250], end: 1250 });
+    expect(axisTicks(0.8).ticks).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(axisTicks(2, { integer: true }).ticks).toEqual([0, 1, 2, 3]);
+  });
+  it("draws a band along the highs and back along the lows", () => {
+    expect(bandPath([])).toBe("");
+    expect(
+      bandPath([
+        { x: 30, low: 80, high: 60 },
+        { x: 10, low: 100, high: 90 },
+      ]),
+    ).toBe("M10.0,90.0 L30.0,60.0 L30.0,80.0 L10.0,100.0 Z");
+  });
+  it("draws one point's band as a bar", () => {
+    expect(bandPath([{ x: 10, low: 50, high: 40 }], 5)).toBe("M5.0,40.0 L15.0,40.0 L15.0,50.0 L5.0,50.0 Z");
+  });
+});
