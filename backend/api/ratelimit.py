@@ -12,6 +12,7 @@ address is the real one.
 import hashlib
 import logging
 import math
+import threading
 import time
 from functools import lru_cache
 
@@ -89,5 +90,12 @@ def _limiter(broker_url: str, attempts: int, window: float) -> LoginLimiter:
     return MemoryLimiter(attempts, window)
 
 
+# limits imports the redis client lazily and not thread-safely: threads building their first
+# RedisStorage at once fail ("minimum version of 3.0 for 'redis'... found 0.0.0"), which made
+# a burst of first logins answer 500. Each limiter is built once, under this lock.
+_BUILDING = threading.Lock()
+
+
 def login_limiter(settings: Settings) -> LoginLimiter:
-    return _limiter(settings.broker_url, settings.login_attempts, settings.login_window_seconds)
+    with _BUILDING:
+        return _limiter(settings.broker_url, settings.login_attempts, settings.login_window_seconds)
