@@ -324,6 +324,9 @@ class RoundOut(ORMModel):
     error: str | None
     task_count: int = 0
     tasks_done: int = 0
+    has_model: bool = Field(
+        default=False, description="Its model A is trained and stored: it can be pinned or served."
+    )
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

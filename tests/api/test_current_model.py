@@ -61,6 +61,8 @@ def test_the_current_model_is_pinned_or_best_estimated_or_latest(api, project):
     assert (nothing["round_id"], nothing["reason"]) == (None, "no trained model yet")
 
     ids = _rounds(project["id"], trained=3)
+    listed = api.annotator.get(f"{url}/rounds").json()
+    assert [r["has_model"] for r in listed] == [True, True, True, False], "only these can be pinned"
     latest = api.annotator.get(f"{url}/current-model").json()
     assert (latest["round_id"], latest["reason"]) == (ids[2], "latest (no audit estimate yet)")
     assert _served(project["id"]) == ids[2]

@@ -24,7 +24,11 @@ def round_out(session: SessionDep, rounds: list[Round]) -> list[RoundOut]:
         total, done = counts.get(round_.id, (0, 0))
         out.append(
             RoundOut.model_validate(round_).model_copy(
-                update={"task_count": total, "tasks_done": done}
+                update={
+                    "task_count": total,
+                    "tasks_done": done,
+                    "has_model": round_.checkpoint_key is not None,
+                }
             )
         )
     return out

@@ -71,7 +71,8 @@ export const SCHEMA_DEFAULTS = {
   },
   "RoundOut": {
     "task_count": 0,
-    "tasks_done": 0
+    "tasks_done": 0,
+    "has_model": false
   },
   "Submission": {
     "seconds_spent": 0

@@ -1721,6 +1721,12 @@ export interface components {
              */
             tasks_done: number;
             /**
+             * Has Model
+             * @description Its model A is trained and stored: it can be pinned or served.
+             * @default false
+             */
+            has_model: boolean;
+            /**
              * Created At
              * Format: date-time
              */

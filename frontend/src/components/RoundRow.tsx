@@ -93,7 +93,7 @@ export function RoundRow({ round: r, expanded, busy, servingId, pinnedId, onTogg
             Cancel
           </button>
         )}
-        {r.status === "done" && r.id !== pinnedId && (
+        {r.has_model && r.id !== pinnedId && (
           <button type="button" class="btn btn-sm btn-ghost" data-testid="pin-round" disabled={busy !== null} onClick={onPin} title="Serve this round's model whatever the estimates say">
             Pin
           </button>

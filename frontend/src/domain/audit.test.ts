@@ -32,6 +32,7 @@ function round(number: number, a: RoundAudit | null, pixels: number | null = 100
     error: null,
     task_count: 0,
     tasks_done: 0,
+    has_model: true,
     created_at: "2025-01-01T00:00:00Z",
     started_at: null,
     finished_at: null,

@@ -26,6 +26,7 @@ function round(over: Partial<Round>): Round {
     error: null,
     task_count: 0,
     tasks_done: 0,
+    has_model: false,
     created_at: "2025-01-01T00:00:00Z",
     started_at: null,
     finished_at: null,
