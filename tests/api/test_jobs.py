@@ -16,7 +16,7 @@ from sqlalchemy import update
 from backend.config import get_settings
 from backend.db import open_session
 from backend.models import Job, JobKind, Round, utcnow
-from backend.services.jobs import claim, fail, finish, input_key, storage_key
+from backend.services.jobs import claim, fail, finish, input_key, remove_expired, storage_key
 from backend.storage import get_storage
 
 
@@ -159,6 +159,7 @@ def test_expired_jobs_go_with_their_bytes(api, trained):
     assert [j["id"] for j in listed] == [kept["id"]]
     storage = get_storage()
     with open_session() as session:
+        assert remove_expired(session, storage, get_settings()) == 1  # beat's cleanup
         assert session.get(Job, prediction["id"]) is None
         stub = Job(id=prediction["id"], project_id=trained["id"])
     assert not storage.exists(input_key(stub))

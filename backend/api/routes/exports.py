@@ -39,7 +39,7 @@ from backend.services.exports import (
     temporary_zip,
     trained_round,
 )
-from backend.services.jobs import find_job, input_key, recent_jobs, remove_expired
+from backend.services.jobs import find_job, input_key, recent_jobs
 from backend.services.queue import enqueue_export, enqueue_predict
 from backend.services.tasks import as_utc
 from backend.storage import Storage
@@ -185,6 +185,16 @@ def _not_found(what: str, settings: Settings) -> HTTPException:
     )
 
 
+def _result(storage: Storage, job: Job, what: str) -> bytes:
+    """A finished job's bytes; 409 saying why while it is not done."""
+    if job.status == JobStatus.failed:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"the {what} failed: {job.error}")
+    if job.status != JobStatus.done:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"the {what} is {job.status}")
+    assert job.result_key is not None, "a done job has its result (jobs.finish)"
+    return storage.get(job.result_key)
+
+
 def _export_job(session: Session, settings: Settings, project_id: int, job_id: str) -> Job:
     job = find_job(session, settings, project_id, job_id, JobKind.export)
     if job is None:
@@ -215,11 +225,8 @@ def download_export(
 ) -> Response:
     get_project_or_404(session, admin, project_id)
     job = _export_job(session, settings, project_id, job_id)
-    if job.status != JobStatus.done:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"the export is {job.status}")
-    assert job.result_key is not None, "a done job has its result (jobs.finish)"
     return Response(
-        storage.get(job.result_key),
+        _result(storage, job, "export"),
         media_type="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{job.options["filename"]}"'},
     )
@@ -295,13 +302,8 @@ def prediction_result(
     user: CurrentUser,
 ) -> Response:
     job = _prediction(session, settings, user, project_id, job_id)
-    if job.status == JobStatus.failed:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"the prediction failed: {job.error}")
-    if job.status != JobStatus.done:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"the prediction is {job.status}")
-    assert job.result_key is not None, "a done job has its result (jobs.finish)"
     return Response(
-        storage.get(job.result_key),
+        _result(storage, job, "prediction"),
         media_type="image/png",
         headers={"X-Segloop-Round": str(job.options["round"])},
     )
@@ -311,13 +313,10 @@ def prediction_result(
 def list_jobs(
     project_id: int,
     session: SessionDep,
-    settings: SettingsDep,
-    storage: StorageDep,
     admin: AdminUser,
     limit: Annotated[int, Query(ge=1, le=500, description="The most recent first")] = 50,
 ) -> list[JobOut]:
-    """The project's exports and predictions that have not expired; expired ones are removed
-    on the way, so the list never shows a job whose result is gone."""
+    """The project's exports and predictions that have not expired (beat removes expired
+    ones and their bytes)."""
     get_project_or_404(session, admin, project_id)
-    remove_expired(session, storage, settings)
     return [_job_out(job) for job in recent_jobs(session, project_id, limit)]
