@@ -577,8 +577,8 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description The project's exports and predictions that have not expired; expired ones are removed
-         *     on the way, so the list never shows a job whose result is gone.
+         * @description The project's exports and predictions that have not expired (beat removes expired
+         *     ones and their bytes).
          */
         get: operations["list_jobs_api_v1_projects__project_id__jobs_get"];
         put?: never;
