@@ -16,7 +16,7 @@ from backend.round_settings import SelectionMethod
 from backend.services.audit import current_model
 from worker.ml import selection
 from worker.ml.data import decode_image
-from worker.ml.inference import predict_labels
+from worker.ml.inference import predict_labels, preprocess
 from worker.ml.models import Segmenter, build_selector
 from worker.ml.training import predict, predict_selector
 from worker.pipeline.artifacts import load_json, load_torch, save_json
@@ -41,9 +41,8 @@ def _open_task_images(ctx: RoundContext) -> set[int]:
         )
 
 
-def _image_tensor(ctx: RoundContext, entry: dict[str, Any]) -> torch.Tensor:
-    dataset = ctx.dataset([(entry["image_key"], None)])
-    return dataset[0]["image"].unsqueeze(0).to(ctx.device)
+def _image_tensor(ctx: RoundContext, data: bytes) -> torch.Tensor:
+    return preprocess(data, ctx.image_size).to(ctx.device)
 
 
 def _image_score(method: SelectionMethod, prob1: torch.Tensor, prob2: torch.Tensor | None) -> float:
@@ -85,7 +84,7 @@ def select_stage(ctx: RoundContext, report: Report) -> None:
 
     scores = []
     for done, entry in enumerate(candidates, start=1):
-        x = _image_tensor(ctx, entry)
+        x = _image_tensor(ctx, ctx.storage.get(entry["image_key"]))
         if selector is not None:
             prob1, prob2, _ = predict_selector(selector, x)
         else:
@@ -124,10 +123,10 @@ def select_stage(ctx: RoundContext, report: Report) -> None:
     save_json(ctx.storage, ctx.keys.selection, entries)
 
 
-def _forward(ctx: RoundContext, entry: dict[str, Any], model: Segmenter, selector):
+def _forward(ctx: RoundContext, entry: dict[str, Any], data: bytes, model: Segmenter, selector):
     """Model A's logits and the heads' probabilities (B's, or A's alone) at full resolution."""
     size = (entry["height"], entry["width"])
-    x = _image_tensor(ctx, entry)
+    x = _image_tensor(ctx, data)
 
     def full_res(t: torch.Tensor) -> torch.Tensor:
         return F.interpolate(t, size=size, mode="bilinear", align_corners=False)
@@ -152,6 +151,7 @@ def _point_mask(prob1: torch.Tensor, prob2: torch.Tensor | None, size) -> np.nda
 def _task_files(
     ctx: RoundContext,
     entry: dict[str, Any],
+    data: bytes,
     mask: np.ndarray,
     logits: torch.Tensor,
     prefill: Prefill,
@@ -162,7 +162,7 @@ def _task_files(
     if prefill is None:
         prediction = logits.argmax(1)[0].to(torch.uint8).cpu().numpy()
     else:
-        prediction = predict_labels(prefill[0], ctx.storage.get(entry["image_key"]), prefill[1])
+        prediction = predict_labels(prefill[0], data, prefill[1])
     ctx.storage.put(prediction_key, encode_label_png(prediction))
     return {"mask_key": mask_key, "prediction_key": prediction_key}
 
@@ -178,14 +178,15 @@ def _audit_task(
     """An audit task looks like any points task (its mask and prediction made alike), so
     nobody labelling it can tell."""
     model, selector, prefill = models
-    logits, prob1, prob2, _ = _forward(ctx, entry, model, selector)
+    data = ctx.storage.get(entry["image_key"])
+    logits, prob1, prob2, _ = _forward(ctx, entry, data, model, selector)
     mask = _point_mask(prob1, prob2, (entry["height"], entry["width"]))
     return {
         "image_id": entry["id"],
         "kind": "points",
         "purpose": TaskPurpose.audit,
         "points": points,
-        **_task_files(ctx, entry, mask, logits, prefill),
+        **_task_files(ctx, entry, data, mask, logits, prefill),
         "requested_pixels": len(points),
         "priority": priority,
     }
@@ -202,7 +203,8 @@ def _select_in_image(
     """A training task: the method's pixels (points or a region) on a chosen image."""
     model, selector, prefill = models
     size = (entry["height"], entry["width"])
-    logits, prob1, prob2, features = _forward(ctx, entry, model, selector)
+    data = ctx.storage.get(entry["image_key"])
+    logits, prob1, prob2, features = _forward(ctx, entry, data, model, selector)
     # Never ask again for a labelled pixel, nor for training labels at an audit point.
     taken = taken_pixels(ctx, entry)
     result = selection.select(
@@ -211,9 +213,7 @@ def _select_in_image(
         prob2=prob2,
         features=features,
         logits=logits,
-        image=torch.from_numpy(decode_image(ctx.storage.get(entry["image_key"])).copy())
-        .permute(2, 0, 1)
-        .unsqueeze(0),
+        image=torch.from_numpy(decode_image(data).copy()).permute(2, 0, 1).unsqueeze(0),
         n_points=ctx.settings.points_per_image,
         budget_fraction=ctx.settings.pixel_budget,
         generator=generator,
@@ -234,6 +234,6 @@ def _select_in_image(
         "kind": result.kind,
         "purpose": TaskPurpose.train,
         "points": points,
-        **_task_files(ctx, entry, mask, logits, prefill),
+        **_task_files(ctx, entry, data, mask, logits, prefill),
         "requested_pixels": requested,
     }
