@@ -5,6 +5,7 @@ without duplicating anything."""
 from collections import defaultdict
 from collections.abc import Callable
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -12,6 +13,7 @@ from backend.db import open_session
 from backend.images import IGNORE_INDEX, encode_label_png
 from backend.models import Annotation, AnnotationTask, Dataset, DatasetKind, Image, TaskPurpose
 from backend.services.annotations import merge_label_maps
+from backend.storage import Storage
 from worker.pipeline.artifacts import load_json, save_json
 from worker.pipeline.context import PipelineError, Report, RoundContext
 from worker.pipeline.selection_stage import select_stage
@@ -20,6 +22,17 @@ from worker.pipeline.training_stages import evaluate, train_model, train_selecto
 
 def _items(images: list[Image]) -> list[tuple[str, str | None]]:
     return [(image.image_key, image.label_key) for image in images]
+
+
+def training_labels(
+    storage: Storage, annotations: list[Annotation], image: Image, audit_pixels: list[list[int]]
+) -> np.ndarray:
+    """An image's training label map: its training answers merged (a later one wins), blank at
+    every audit pixel, whatever an answer says there, so no audit label can ever be learnt."""
+    merged = merge_label_maps(storage, annotations, image.width, image.height)
+    for x, y in audit_pixels:
+        merged[y, x] = IGNORE_INDEX
+    return merged
 
 
 def _audit_labels(
@@ -90,11 +103,9 @@ def prepare(ctx: RoundContext, report: Report) -> None:
     for done, image in enumerate(pool, start=1):
         merged_key = None
         if train_by_image.get(image.id):
-            merged = merge_label_maps(
-                ctx.storage, train_by_image[image.id], image.width, image.height
+            merged = training_labels(
+                ctx.storage, train_by_image[image.id], image, audit_pixels.get(image.id, [])
             )
-            for x, y in audit_pixels.get(image.id, []):
-                merged[y, x] = IGNORE_INDEX
             merged_key = ctx.keys.target_labels(image.id)
             ctx.storage.put(merged_key, encode_label_png(merged))
             labelled_pixels += int((merged != IGNORE_INDEX).sum())
