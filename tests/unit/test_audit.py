@@ -63,3 +63,16 @@ def test_bad_input_is_refused():
         audit.estimate(np.array([]), np.array([]), np.array([]), 3)
     with pytest.raises(ValueError, match="one length"):
         audit.estimate(np.array([0, 1]), np.array([0]), np.array([0]), 3)
+
+
+def test_copies_of_an_images_points_add_no_confidence():
+    """Points of one image are not independent: answering each twice must not narrow the
+    interval (resampling points instead of images would, by about 1/sqrt(2))."""
+    rng = np.random.default_rng(1)
+    predicted, truth = _pool(rng)
+    p, t, ids = _audit_sample(rng, predicted, truth, images=40, per_image=2)
+    once = audit.estimate(p, t, ids, CLASSES, resamples=300, seed=0)
+    twice = audit.estimate(*(np.repeat(a, 2) for a in (p, t, ids)), CLASSES, resamples=300, seed=0)
+    assert twice.pixel_accuracy == once.pixel_accuracy
+    assert twice.pixel_accuracy_interval == once.pixel_accuracy_interval
+    assert twice.miou_interval == once.miou_interval
