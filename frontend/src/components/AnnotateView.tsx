@@ -19,8 +19,7 @@ export function AnnotateView({ projectId }: { projectId: number | null }) {
   const projects = useLoader(() => api.listProjects(), "projects");
   // What there is to label: decides the empty stage, and is polled while a round runs.
   const rounds = useLoader(() => (projectId === null ? Promise.resolve([]) : api.listRounds(projectId)), projectId, {
-    intervalMs: 3000,
-    pollWhile: (list) => availability(list).kind === "running",
+    pollEvery: (list) => (availability(list).kind === "running" ? 3000 : null),
   });
   const project: Project | null = projects.data?.find((p) => p.id === projectId) ?? null;
   const classes = useMemo(() => project?.classes ?? [], [project]);

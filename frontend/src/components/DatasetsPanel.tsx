@@ -10,8 +10,7 @@ import { ImageBrowser } from "./ImageBrowser";
 export function DatasetsPanel({ project }: { project: Project }) {
   const { api } = useApp();
   const datasets = useLoader(() => api.listDatasets(project.id), project.id, {
-    intervalMs: 2000,
-    pollWhile: (list) => list.some((d) => d.status === "importing"),
+    pollEvery: (list) => (list.some((d) => d.status === "importing") ? 2000 : null),
   });
   const [browsing, setBrowsing] = useState<Dataset | null>(null);
 

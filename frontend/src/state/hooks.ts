@@ -12,14 +12,18 @@ export interface Loaded<T> {
   setData: (update: (prev: T | null) => T | null) => void;
 }
 
+/** After a failed load, a polling loader tries again this much later. */
+const RETRY_MS = 4000;
+
 /**
- * Loads `load()` when `key` changes; while `pollWhile(data)` holds, loads it
- * again every `intervalMs` (one request at a time, never overlapping).
+ * Loads `load()` when `key` changes. With `pollEvery`, loads it again after
+ * `pollEvery(data)` ms (null: stop), one request at a time; after a failure the
+ * last data stays, `error` is set, and it tries again after RETRY_MS.
  */
 export function useLoader<T>(
   load: () => Promise<T>,
   key: unknown,
-  options: { intervalMs?: number; pollWhile?: (data: T) => boolean } = {},
+  options: { pollEvery?: (data: T) => number | null } = {},
 ): Loaded<T> {
   const [data, setDataState] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -39,22 +43,22 @@ export function useLoader<T>(
     let timer: ReturnType<typeof setTimeout> | undefined;
     const run = async (): Promise<void> => {
       setLoading(true);
+      const { pollEvery } = optsRef.current;
+      let delay: number | null;
       try {
         const result = await loadRef.current();
         if (cancelled) return;
         setDataState(result);
         setError(null);
-        const { pollWhile, intervalMs = 2000 } = optsRef.current;
-        if (pollWhile?.(result)) timer = setTimeout(() => void run(), intervalMs);
+        delay = pollEvery ? pollEvery(result) : null;
       } catch (err) {
         if (cancelled) return;
         setError(errorText(err));
-        // keep polling through transient errors if we were polling
-        const { pollWhile, intervalMs = 2000 } = optsRef.current;
-        if (pollWhile) timer = setTimeout(() => void run(), intervalMs * 2);
+        delay = pollEvery ? RETRY_MS : null;
       } finally {
         if (!cancelled) setLoading(false);
       }
+      if (delay !== null) timer = setTimeout(() => void run(), delay);
     };
     void run();
     return () => {
@@ -69,51 +73,26 @@ export function useLoader<T>(
 }
 
 /**
- * A project's rounds, polled: every POLL_INTERVAL_MS while a round is queued or
+ * A project's rounds, polled every POLL_INTERVAL_MS while a round is queued or
  * running, every IDLE_POLL_INTERVAL_MS otherwise (another admin may launch one;
- * annotators' submissions move `tasks_done`). One request at a time; after a
- * failure the last list stays on screen with `error` set, and polling goes on.
+ * annotators' submissions move `tasks_done`).
  */
 export function useRounds(
   api: ApiClient,
   projectId: number,
 ): { rounds: Round[] | null; error: string | null; upsert: (r: Round) => void } {
-  const [rounds, setRounds] = useState<Round[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
-
-  useEffect(() => setRounds(null), [api, projectId]);
-
-  useEffect(() => {
-    let cancelled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async (): Promise<void> => {
-      let delay = POLL_INTERVAL_MS;
-      try {
-        const list = await api.listRounds(projectId);
-        if (cancelled) return;
-        setRounds(list);
-        setError(null);
-        if (!shouldPoll(list)) delay = IDLE_POLL_INTERVAL_MS;
-      } catch (err) {
-        if (cancelled) return;
-        setError(errorText(err));
-      }
-      timer = setTimeout(() => void poll(), delay);
-    };
-    void poll();
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-    };
-  }, [api, projectId, tick]);
-
+  const { data, error, setData, reload } = useLoader(() => api.listRounds(projectId), projectId, {
+    pollEvery: (list) => (shouldPoll(list) ? POLL_INTERVAL_MS : IDLE_POLL_INTERVAL_MS),
+  });
   // A round just launched, cancelled or retried: show it, and poll again now (at the fast rate).
-  const upsert = useCallback((r: Round) => {
-    setRounds((prev) => upsertRound(prev ?? [], r));
-    setTick((t) => t + 1);
-  }, []);
-  return { rounds, error, upsert };
+  const upsert = useCallback(
+    (r: Round) => {
+      setData((prev) => upsertRound(prev ?? [], r));
+      reload();
+    },
+    [setData, reload],
+  );
+  return { rounds: data, error, upsert };
 }
 
 /** The store's state; the component renders again after every change. */
