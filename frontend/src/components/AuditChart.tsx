@@ -1,12 +1,11 @@
 import { useState } from "preact/hooks";
 import type { LedgerRow } from "../api";
 import { hoursBeforeRound, type EstimatePoint } from "../domain/audit";
-import { axisTicks, bandPath } from "../domain/chart";
+import { axisTicks, bandPath, percentTicks, scales } from "../domain/chart";
 import { formatCompact, formatInt, formatIoU } from "../domain/format";
+import { CHART, ChartAxes, MarkerLabel } from "./ChartAxes";
 
-const W = 560;
-const H = 250;
-const M = { left: 46, right: 20, top: 16, bottom: 40 };
+const FRAME = { ...CHART, height: 250 };
 
 type Axis = "pixels" | "hours";
 
@@ -23,12 +22,8 @@ export function AuditChart({ curve, ledgerRows }: { curve: EstimatePoint[]; ledg
     return xv === null ? [] : [{ ...p, xv }];
   });
   const xs = axisTicks(Math.max(...pts.map((p) => p.xv), axis === "pixels" ? 1 : 0.1));
-  const top = Math.max(...pts.map((p) => Math.max(p.high, p.valMiou ?? 0)), 0);
-  const maxY = Math.min(1, Math.max(0.2, Math.ceil((top + 0.02) * 10) / 10));
-  const x = (v: number): number => M.left + (v / xs.end) * (W - M.left - M.right);
-  const y = (v: number): number => H - M.bottom - (v / maxY) * (H - M.top - M.bottom);
-  const step = maxY <= 0.5 ? 0.1 : 0.2;
-  const yTicks = Array.from({ length: Math.floor(maxY / step + 1e-9) + 1 }, (_, i) => Math.round(i * step * 10) / 10);
+  const ys = percentTicks(Math.max(...pts.map((p) => Math.max(p.high, p.valMiou ?? 0)), 0));
+  const { x, y } = scales(FRAME, xs.end, ys.end);
   const band = bandPath(pts.map((p) => ({ x: x(p.xv), low: y(p.low), high: y(p.high) })));
   const line = pts.map((p, i) => `${i === 0 ? "M" : "L"}${x(p.xv).toFixed(1)},${y(p.miou).toFixed(1)}`).join(" ");
   const xLabel = axis === "pixels" ? "labelled target pixels" : "annotator-hours before the round";
@@ -54,26 +49,8 @@ export function AuditChart({ curve, ledgerRows }: { curve: EstimatePoint[]; ledg
       {pts.length === 0 ? (
         <p class="muted pad">No estimate has a value on this axis yet.</p>
       ) : (
-        <svg class="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Estimated mIoU against ${xLabel}`} data-testid="audit-chart" data-axis={axis}>
-          {yTicks.map((t) => (
-            <g key={`y${t}`}>
-              <line x1={M.left} x2={W - M.right} y1={y(t)} y2={y(t)} class="grid" />
-              <text x={M.left - 8} y={y(t) + 4} class="tick" text-anchor="end">
-                {Math.round(t * 100)}
-              </text>
-            </g>
-          ))}
-          {xs.ticks.map((t) => (
-            <text key={`x${t}`} x={x(t)} y={H - M.bottom + 18} class="tick" text-anchor="middle">
-              {tick(t)}
-            </text>
-          ))}
-          <text x={M.left} y={M.top - 4} class="axis-label" text-anchor="start">
-            estimated mIoU %
-          </text>
-          <text x={W - M.right} y={H - 6} class="axis-label" text-anchor="end">
-            {xLabel}
-          </text>
+        <svg class="chart" viewBox={`0 0 ${FRAME.width} ${FRAME.height}`} role="img" aria-label={`Estimated mIoU against ${xLabel}`} data-testid="audit-chart" data-axis={axis}>
+          <ChartAxes frame={FRAME} x={x} y={y} xTicks={xs.ticks} xTick={tick} yTicks={ys.ticks} xLabel={xLabel} yLabel="estimated mIoU %" />
           <path d={band} class="band" data-testid="audit-band" />
           <path d={line} class="line" />
           {pts.map((p) => (
@@ -90,14 +67,9 @@ export function AuditChart({ curve, ledgerRows }: { curve: EstimatePoint[]; ledg
                   </title>
                 </circle>
               )}
-              <text
-                x={x(p.xv) + (x(p.xv) > W - 90 ? -8 : 8)}
-                y={y(p.high) - 6}
-                class="marker-label"
-                text-anchor={x(p.xv) > W - 90 ? "end" : "start"}
-              >
+              <MarkerLabel frame={FRAME} x={x(p.xv)} y={y(p.high) - 6}>
                 R{p.round} · {formatIoU(p.miou)}
-              </text>
+              </MarkerLabel>
             </g>
           ))}
         </svg>

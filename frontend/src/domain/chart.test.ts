@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { axisTicks, bandPath, niceCeil } from "./chart";
+import { axisTicks, bandPath, niceCeil, percentTicks, scales } from "./chart";
 
 describe("chart", () => {
   it("rounds steps up to 1, 2, 2.5 or 5 × a power of ten", () => {
@@ -12,6 +12,15 @@ describe("chart", () => {
     expect(axisTicks(1000)).toEqual({ ticks: [0, 250, 500, 750, 1000, 1250], end: 1250 });
     expect(axisTicks(0.8).ticks).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     expect(axisTicks(2, { integer: true }).ticks).toEqual([0, 1, 2, 3]);
+  });
+  it("ends a percentage axis at the next 10 % above the top, 20 % at least", () => {
+    expect(percentTicks(0.05)).toEqual({ ticks: [0, 0.1, 0.2], end: 0.2 });
+    expect(percentTicks(0.55)).toEqual({ ticks: [0, 0.2, 0.4, 0.6], end: 0.6 });
+    expect(percentTicks(0.99).end).toBe(1);
+  });
+  it("maps values onto the frame inside its margins, y upwards", () => {
+    const { x, y } = scales({ width: 120, height: 60, margin: { left: 10, right: 10, top: 5, bottom: 5 } }, 10, 1);
+    expect([x(0), x(10), y(0), y(1), y(0.5)]).toEqual([10, 110, 55, 5, 30]);
   });
   it("draws a band along the highs and back along the lows", () => {
     expect(bandPath([])).toBe("");

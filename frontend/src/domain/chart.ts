@@ -17,6 +17,28 @@ export function axisTicks(max: number, { integer = false } = {}): { ticks: numbe
   return { ticks: Array.from({ length: n + 1 }, (_, i) => roundTo(i * step)), end };
 }
 
+/** A percentage axis up to the next 10 % above `top` (+2 points of room), at least 20 %. */
+export function percentTicks(top: number): { ticks: number[]; end: number } {
+  const end = Math.min(1, Math.max(0.2, Math.ceil((top + 0.02) * 10) / 10));
+  const step = end <= 0.5 ? 0.1 : 0.2;
+  return { ticks: Array.from({ length: Math.floor(end / step + 1e-9) + 1 }, (_, i) => roundTo(i * step)), end };
+}
+
+export interface Frame {
+  width: number;
+  height: number;
+  margin: { left: number; right: number; top: number; bottom: number };
+}
+
+/** Screen coordinates of data values on a frame whose axes end at `xEnd` and `yEnd`. */
+export function scales(frame: Frame, xEnd: number, yEnd: number): { x: (v: number) => number; y: (v: number) => number } {
+  const { width, height, margin } = frame;
+  return {
+    x: (v) => margin.left + (v / xEnd) * (width - margin.left - margin.right),
+    y: (v) => height - margin.bottom - (v / yEnd) * (height - margin.top - margin.bottom),
+  };
+}
+
 function roundTo(v: number): number {
   return Math.round(v * 1e9) / 1e9;
 }
