@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { makeRound } from "../test/fixtures";
 import type { CurrentModel, LedgerRow, Round, RoundAudit } from "../api";
 import { currentModelText, estimateCurve, estimateDetail, formatEstimate, hoursBeforeRound, lastRoundVerdict } from "./audit";
 
@@ -19,24 +20,8 @@ function audit(over: Partial<RoundAudit> = {}): RoundAudit {
 }
 
 function round(number: number, a: RoundAudit | null, pixels: number | null = 1000, val: number | null = null): Round {
-  return {
-    id: 100 + number,
-    project_id: 1,
-    number,
-    status: "done",
-    stage: "done",
-    progress: 1,
-    message: null,
-    metrics: pixels === null ? null : { miou: val, per_class_iou: {}, pixel_accuracy: null, labelled_pixels: pixels, labelled_fraction: 0.01 },
-    audit: a,
-    error: null,
-    task_count: 0,
-    tasks_done: 0,
-    has_model: true,
-    created_at: "2025-01-01T00:00:00Z",
-    started_at: null,
-    finished_at: null,
-  };
+  const metrics = pixels === null ? null : { miou: val, per_class_iou: {}, pixel_accuracy: null, labelled_pixels: pixels, labelled_fraction: 0.01 };
+  return makeRound({ id: 100 + number, number, metrics, audit: a, has_model: true });
 }
 
 function row(round_number: number, seconds: number, audit_seconds: number | null): LedgerRow {

@@ -1,27 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { makeRound } from "../test/fixtures";
 import type { Project, Round, User } from "../api";
 import { availability, landingRoute, openTasks } from "./landing";
 
 function round(number: number, fields: Partial<Round> = {}): Round {
-  return {
-    id: number + 1,
-    project_id: 1,
-    number,
-    status: "done",
-    stage: "done",
-    progress: 1,
-    message: null,
-    metrics: null,
-    audit: null,
-    error: null,
-    task_count: 0,
-    tasks_done: 0,
-    has_model: false,
-    created_at: "2026-01-01T00:00:00Z",
-    started_at: null,
-    finished_at: null,
-    ...fields,
-  };
+  return makeRound({ id: number + 1, number, ...fields });
 }
 
 const admin = { id: 1, email: "a@x", role: "admin", is_active: true } as User;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Round } from "../api";
+import { makeRound } from "../test/fixtures";
 import {
   canCancel,
   canRetry,
@@ -12,27 +12,7 @@ import {
   upsertRound,
 } from "./rounds";
 
-function round(over: Partial<Round>): Round {
-  return {
-    id: 1,
-    project_id: 1,
-    number: 0,
-    status: "done",
-    stage: "done",
-    progress: 1,
-    message: null,
-    metrics: null,
-    audit: null,
-    error: null,
-    task_count: 0,
-    tasks_done: 0,
-    has_model: false,
-    created_at: "2025-01-01T00:00:00Z",
-    started_at: null,
-    finished_at: null,
-    ...over,
-  };
-}
+const round = makeRound;
 
 describe("rounds", () => {
   it("polls only while something is queued or running", () => {
