@@ -54,37 +54,26 @@ def _rounds_and_tasks(stack, project_id: int) -> tuple[dict[int, int], list[int]
     engine = create_engine(stack.database_url)
     try:
         with Session(engine) as session:
+            measured = [
+                (
+                    _metrics(0.30, 0),
+                    _audit(None, 0, 0, points=6, reason="only 6 audit points: too few"),
+                ),
+                (_metrics(0.50, 2000), _audit(0.55, 0.50, 0.60)),
+                (_metrics(0.52, 4000), _audit(0.58, 0.53, 0.63)),
+            ]
             rounds = [
                 Round(
                     project_id=project_id,
-                    number=0,
+                    number=number,
                     status="done",
                     stage="done",
                     progress=1.0,
-                    metrics=_metrics(0.30, 0),
-                    audit=_audit(None, 0, 0, points=6, reason="only 6 audit points: too few"),
-                    checkpoint_key="test/r0.pt",
-                ),
-                Round(
-                    project_id=project_id,
-                    number=1,
-                    status="done",
-                    stage="done",
-                    progress=1.0,
-                    metrics=_metrics(0.50, 2000),
-                    audit=_audit(0.55, 0.50, 0.60),
-                    checkpoint_key="test/r1.pt",
-                ),
-                Round(
-                    project_id=project_id,
-                    number=2,
-                    status="done",
-                    stage="done",
-                    progress=1.0,
-                    metrics=_metrics(0.52, 4000),
-                    audit=_audit(0.58, 0.53, 0.63),
-                    checkpoint_key="test/r2.pt",
-                ),
+                    metrics=metrics,
+                    audit=audit,
+                    checkpoint_key=f"test/r{number}.pt",
+                )
+                for number, (metrics, audit) in enumerate(measured)
             ]
             session.add_all(rounds)
             session.flush()
