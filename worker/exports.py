@@ -20,6 +20,7 @@ from backend.db import open_session
 from backend.formats.base import indexed_png
 from backend.images import IGNORE_INDEX, InvalidInput
 from backend.models import Image, Job, JobKind, Project, Round
+from backend.round_settings import ModelSettings
 from backend.services import jobs
 from backend.services.exports import (
     export_filename,
@@ -49,14 +50,13 @@ def _round_model(round_id: int, checkpoint_key: str) -> tuple[Any, tuple[int, in
     with open_session() as session:
         round_ = session.get_one(Round, round_id)
         classes = session.get_one(Project, round_.project_id).classes
-        settings = round_.settings["model"]
+        settings = ModelSettings.model_validate(round_.settings["model"])
         number = round_.number
     state = load_torch(get_storage(), checkpoint_key, _device())
     model = load_segmenter(
-        state, len(classes), settings["backbone"], _device(), settings.get("output_stride", 16)
+        state, len(classes), settings.backbone, _device(), settings.output_stride
     )
-    height, width = settings["image_size"]
-    return model, (height, width), classes, number
+    return model, settings.image_size, classes, number
 
 
 def _model_for(round_id: int):
@@ -153,10 +153,12 @@ def _model_zip(storage: Storage, round_id: int) -> bytes:
         round_ = session.get_one(Round, round_id)
         assert round_.checkpoint_key is not None, "an exported round has its model (_model_for)"
         checkpoint = storage.get(round_.checkpoint_key)
+        settings = ModelSettings.model_validate(round_.settings["model"])
         description = {
             "name": export_filename(round_.project_id, "model", "", round_).removesuffix(".zip"),
             "round": number,
-            "backbone": round_.settings["model"]["backbone"],
+            "backbone": settings.backbone,
+            "output_stride": settings.output_stride,
             "num_classes": len(classes),
             "classes": classes,
             "ignore_index": IGNORE_INDEX,
