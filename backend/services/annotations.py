@@ -32,20 +32,19 @@ def merge_label_maps(
     storage: Storage, annotations: Iterable[Annotation], width: int, height: int
 ) -> np.ndarray:
     """One map from an image's annotations, oldest first: a later one wins where they overlap."""
-    merged = np.full((height, width), IGNORE_INDEX, dtype=np.uint8)
-    for annotation in annotations:
-        labels = label_map(storage, annotation, width, height)
-        merged = np.where(labels != IGNORE_INDEX, labels, merged)
-    return merged
+    return overlay((label_map(storage, a, width, height) for a in annotations), width, height)
 
 
-def overlay(maps: Iterable[np.ndarray | None]) -> np.ndarray:
-    """One map from several of one shape: a later one wins where it labels a pixel."""
-    present = [labels for labels in maps if labels is not None]
-    merged = present[0]
-    for labels in present[1:]:
-        merged = np.where(labels != IGNORE_INDEX, labels, merged).astype(np.uint8)
-    return merged
+def overlay(maps: Iterable[np.ndarray | None], width: int, height: int) -> np.ndarray:
+    """One H x W map from several (None: none), oldest first: a later one wins where it labels
+    a pixel; blank where none does."""
+    merged = None
+    for labels in maps:
+        if labels is not None:
+            merged = labels if merged is None else np.where(labels != IGNORE_INDEX, labels, merged)
+    if merged is None:
+        return np.full((height, width), IGNORE_INDEX, dtype=np.uint8)
+    return merged.astype(np.uint8)  # a copy: the caller may write to it
 
 
 def count_segments(labels: np.ndarray) -> int:

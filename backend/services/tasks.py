@@ -359,7 +359,8 @@ def submit(
         region = _label_map_from_region(task, storage, submission.region_png, valid_ids, max_pixels)
     if submission.labels or region is None:
         point_labels = _label_map_from_points(task, points, valid_ids)
-    labels = overlay((region, point_labels))  # points drawn over the region
+    # Points drawn over the region.
+    labels = overlay((region, point_labels), task.image.width, task.image.height)
 
     # Of two submissions racing for one task (or a lease taken meanwhile), exactly one goes
     # on to write.
