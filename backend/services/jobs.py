@@ -20,7 +20,7 @@ from backend.models import Job, JobKind, JobStatus, utcnow
 from backend.services.tasks import as_utc
 from backend.storage import Storage
 
-# Expired jobs removed per call: listing jobs does it in the request, so it stays short.
+# Expired jobs removed per call of beat's cleanup: each call stays short.
 EXPIRE_BATCH = 100
 
 
