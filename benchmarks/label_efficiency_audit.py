@@ -8,6 +8,8 @@ from typing import Any
 
 from label_efficiency_rows import RowResult
 
+NO_AUDIT = "-no-audit"  # the twin row's suffix (label_efficiency_config.METHODS)
+
 
 def audit_report(rows: list[RowResult]) -> dict[str, Any]:
     """Rounds whose audit estimate and target/val mIoU both exist, the interval's coverage,
@@ -54,11 +56,25 @@ def audit_report(rows: list[RowResult]) -> dict[str, Any]:
         "coverage": coverage,
         "choices": choices,
         "max_regret": max((c["regret"] for c in choices), default=None),
+        "cost": audit_cost(rows),
     }
 
 
-def _has_estimate(audit: dict[str, Any] | None) -> bool:
-    return audit is not None and audit.get("miou") is not None
+def audit_cost(rows: list[RowResult]) -> list[dict[str, Any]]:
+    """Per seed, each audited row's last-round mIoU against its `-no-audit` twin, which spent
+    the audit's effort on training points: what auditing costs at equal effort."""
+    last = {(row.name, row.seed): row.rounds[-1].miou for row in rows if row.rounds}
+    return [
+        {
+            "row": name.removesuffix(NO_AUDIT),
+            "seed": seed,
+            "with_audit": last[(name.removesuffix(NO_AUDIT), seed)],
+            "without_audit": miou,
+            "cost": miou - last[(name.removesuffix(NO_AUDIT), seed)],
+        }
+        for (name, seed), miou in last.items()
+        if name.endswith(NO_AUDIT) and (name.removesuffix(NO_AUDIT), seed) in last
+    ]
 
 
 def audit_table(report: dict[str, Any]) -> str:
@@ -78,4 +94,10 @@ def audit_table(report: dict[str, Any]) -> str:
         f"round picked by audit vs by target/val: largest loss "
         f"{100 * report['max_regret']:.1f} mIoU over {len(report['choices'])} rows"
     )
+    for c in report["cost"]:
+        lines.append(
+            f"audit cost, {c['row']} seed {c['seed']}: {100 * c['with_audit']:.1f} with audit, "
+            f"{100 * c['without_audit']:.1f} without at the same effort "
+            f"({100 * c['cost']:+.1f})"
+        )
     return "\n".join(lines)

@@ -22,6 +22,9 @@ class Method:
     objective: str = "none"
     adversarial: bool = False
     quick: bool = True  # in the quick preset's default rows
+    # False: no audit points; the effort they would take is spent on training points instead,
+    # so the row measures what auditing costs at equal annotation effort.
+    audit: bool = True
 
     @property
     def starts_from(self) -> str | None:
@@ -44,6 +47,12 @@ METHODS: dict[str, Method] = {
     "labor-spl": Method("LabOR SPL", "active", "spl"),
     "labor-ppl": Method("LabOR PPL", "active", "ppl"),
     "labor-ppl-spread": Method("LabOR PPL spread (ours)", "active", "ppl_spread"),
+    "random-no-audit": Method(
+        "random points, no audit (same effort)", "active", "random", quick=False, audit=False
+    ),
+    "labor-ppl-no-audit": Method(
+        "LabOR PPL, no audit (same effort)", "active", "ppl", quick=False, audit=False
+    ),
     "labor-ppl+dacs": Method("LabOR PPL + DACS", "active", "ppl", "dacs"),
     "labor-ppl+proda": Method("LabOR PPL + ProDA", "active", "ppl", "proda", quick=False),
     "labor-ppl+daso": Method("LabOR PPL + DASO", "active", "ppl", "daso", quick=False),
@@ -79,6 +88,28 @@ class Config:
     device: str = "cpu"
     threads: int = 1
     jobs: int = 1
+
+    @property
+    def audit_points(self) -> int:
+        """Audit points a round asks for (the product's RoundSettings.audit_points)."""
+        share = round(self.audit_share * self.points_per_image * self.images_per_round)
+        return max(self.audit_min_points, share)
+
+    def audit_settings(self, method: Method) -> dict[str, Any]:
+        """The project's audit share and points per image: a row without audit asks, per
+        image, for its share of the audit points as training points instead."""
+        if method.audit:
+            return {
+                "audit_share": self.audit_share,
+                "audit_min_points": self.audit_min_points,
+                "points_per_image": self.points_per_image,
+            }
+        extra = round(self.audit_points / self.images_per_round)
+        return {
+            "audit_share": 0.0,
+            "audit_min_points": 0,
+            "points_per_image": self.points_per_image + extra,
+        }
 
     def model_settings(self, method: Method, seed: int) -> dict[str, Any]:
         return {

@@ -93,11 +93,9 @@ def create_project(cfg: Config, name: str, seed: int, pool: Path) -> int:
             "classes": load_classes(cfg.data),
             "selection_method": method.selection,
             "objective": method.objective,
-            "points_per_image": cfg.points_per_image,
             "pixel_budget": cfg.pixel_budget,
             "images_per_round": cfg.images_per_round,
-            "audit_share": cfg.audit_share,
-            "audit_min_points": cfg.audit_min_points,
+            **cfg.audit_settings(method),
             "model_settings": cfg.model_settings(method, seed),
         }
     )
