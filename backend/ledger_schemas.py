@@ -17,10 +17,15 @@ class LedgerCounts(BaseModel):
     painted_pixels: int = Field(description="Labelled pixels of region maps.")
     segments: int = Field(description="Connected one-class areas of region maps.")
     skipped_tasks: int = Field(description="Tasks skipped, audit tasks included.")
-    seconds: float = Field(description="Active seconds the annotator's client reported.")
+    seconds: float = Field(
+        description="Active seconds the annotator's client reported, submitted and skipped "
+        "tasks alike."
+    )
     audit_submissions: int | None = Field(description="Submissions of audit tasks (admins).")
     audit_points: int | None = Field(description="Points of audit tasks (admins only).")
-    audit_seconds: float | None = Field(description="Seconds on audit tasks (admins only).")
+    audit_seconds: float | None = Field(
+        description="Seconds on audit tasks, submitted or skipped (admins only)."
+    )
 
 
 class LedgerRow(LedgerCounts):

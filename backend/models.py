@@ -290,6 +290,21 @@ class Annotation(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class TaskSkip(Base):
+    """One skip and the seconds it took, which the ledger and an hours budget count as work.
+    (Who is not offered the task again is the task's skipped_by, which the claim filters on.)"""
+
+    __tablename__ = "task_skips"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("annotation_tasks.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    seconds_spent: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class JobKind(StrEnum):
     export = "export"
     predict = "predict"

@@ -376,6 +376,12 @@ class Submission(BaseModel):
     )
 
 
+class Skip(BaseModel):
+    seconds_spent: Annotated[float, Field(ge=0, le=86_400)] = Field(
+        default=0.0, description="Seconds spent on the task before skipping it: ledger effort."
+    )
+
+
 class Draft(BaseModel):
     labels: Annotated[list[PointLabel], Field(max_length=100_000)] = Field(default_factory=list)
     region_png: Annotated[str, Field(max_length=50_000_000)] | None = None

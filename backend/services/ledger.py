@@ -1,6 +1,6 @@
 """The label ledger: per round and annotator, what was labelled and what it took, and the
-project's budget against it. Everything is summed from the annotation rows and the tasks'
-skips at request time, so the ledger is always exactly what was submitted."""
+project's budget against it. Everything is summed from the annotation and skip rows at
+request time, so the ledger is always exactly what was submitted and skipped."""
 
 import csv
 import io
@@ -11,7 +11,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.ledger_schemas import BudgetOut, LedgerCounts, LedgerOut, LedgerRow
-from backend.models import Annotation, AnnotationTask, BudgetUnit, Project, Round, TaskPurpose, User
+from backend.models import (
+    Annotation,
+    AnnotationTask,
+    BudgetUnit,
+    Project,
+    Round,
+    TaskPurpose,
+    TaskSkip,
+    User,
+)
 
 COUNTS = tuple(LedgerCounts.model_fields)
 AUDIT = ("audit_submissions", "audit_points", "audit_seconds")
@@ -39,15 +48,23 @@ def _effort(session: Session, project_id: int, user_id: int | None) -> list[Any]
     return list(session.execute(query).all())
 
 
-def _skips(session: Session, project_id: int) -> list[tuple[int, list[int]]]:
-    """(round id, users who skipped it) of every task somebody skipped."""
-    rows = session.execute(
-        select(AnnotationTask.round_id, AnnotationTask.skipped_by).where(
-            AnnotationTask.project_id == project_id,
-            func.json_array_length(AnnotationTask.skipped_by) > 0,
+def _skips(session: Session, project_id: int, user_id: int | None) -> list[Any]:
+    """(round id, user id, purpose, skips, seconds) of the project's skipped tasks."""
+    query = (
+        select(
+            AnnotationTask.round_id,
+            TaskSkip.user_id,
+            AnnotationTask.purpose,
+            func.count(TaskSkip.id),
+            func.coalesce(func.sum(TaskSkip.seconds_spent), 0.0),
         )
-    ).all()
-    return [(round_id, list(skipped_by)) for round_id, skipped_by in rows]
+        .join(AnnotationTask, AnnotationTask.id == TaskSkip.task_id)
+        .where(AnnotationTask.project_id == project_id)
+        .group_by(AnnotationTask.round_id, TaskSkip.user_id, AnnotationTask.purpose)
+    )
+    if user_id is not None:
+        query = query.where(TaskSkip.user_id == user_id)
+    return list(session.execute(query).all())
 
 
 def _cells(session: Session, project_id: int, only: int | None, apart: bool):
@@ -63,10 +80,11 @@ def _cells(session: Session, project_id: int, only: int | None, apart: bool):
         cell[f"{prefix}seconds"] += float(seconds)
         cell["painted_pixels"] += int(painted)
         cell["segments"] += int(segments)
-    for round_id, skipped_by in _skips(session, project_id):
-        for user_id in skipped_by:
-            if only is None or user_id == only:
-                cells[(round_id, user_id)]["skipped_tasks"] += 1
+    for round_id, user_id, purpose, skips, seconds in _skips(session, project_id, only):
+        cell = cells[(round_id, user_id)]
+        cell["skipped_tasks"] += skips
+        prefix = "audit_" if apart and purpose == TaskPurpose.audit else ""
+        cell[f"{prefix}seconds"] += float(seconds)  # the time before a skip is work too
     return cells
 
 
@@ -103,7 +121,8 @@ def ledger(session: Session, project: Project, viewer: User, admin: bool) -> Led
 
 
 def spent(session: Session, project_id: int, unit: BudgetUnit) -> float:
-    """What the project's labelling has cost in `unit`, audit tasks included (they are work)."""
+    """What the project's labelling has cost in `unit`, audit tasks included (they are work),
+    and in hours the seconds spent on tasks before skipping them."""
     column = {
         BudgetUnit.points: Annotation.points,
         BudgetUnit.pixels: Annotation.labelled_pixels,
@@ -114,7 +133,14 @@ def spent(session: Session, project_id: int, unit: BudgetUnit) -> float:
         .join(AnnotationTask, AnnotationTask.id == Annotation.task_id)
         .where(AnnotationTask.project_id == project_id)
     )
-    return float(total or 0) / (3600 if unit == BudgetUnit.hours else 1)
+    if unit != BudgetUnit.hours:
+        return float(total or 0)
+    skipped = session.scalar(
+        select(func.coalesce(func.sum(TaskSkip.seconds_spent), 0.0))
+        .join(AnnotationTask, AnnotationTask.id == TaskSkip.task_id)
+        .where(AnnotationTask.project_id == project_id)
+    )
+    return (float(total or 0) + float(skipped or 0)) / 3600
 
 
 def budget(session: Session, project: Project) -> BudgetOut:

@@ -25,7 +25,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from backend.images import IGNORE_INDEX, InvalidInput, encode_label_png, read_label_map
-from backend.models import Annotation, AnnotationTask, Project, TaskKind, TaskStatus, User
+from backend.models import (
+    Annotation,
+    AnnotationTask,
+    Project,
+    TaskKind,
+    TaskSkip,
+    TaskStatus,
+    User,
+)
 from backend.schemas import Submission
 from backend.services.access import VisibleQuery
 from backend.services.annotations import draw_points, effort, overlay
@@ -202,8 +210,10 @@ def save_draft(
     _update_leased(session, task, user, draft=draft, lease_expires_at=expires)
 
 
-def skip(session: Session, task: AnnotationTask, user: User) -> None:
-    """Hand the task back for someone else; the skipper is not offered it again."""
+def skip(session: Session, task: AnnotationTask, user: User, seconds: float) -> None:
+    """Hand the task back for someone else; the skipper is not offered it again. The skip and
+    its seconds are recorded in the same commit (a refused skip rolls both back)."""
+    session.add(TaskSkip(task_id=task.id, user_id=user.id, seconds_spent=seconds))
     _update_leased(
         session,
         task,

@@ -36,7 +36,7 @@ def _label(x: int, y: int, class_id: int) -> dict:
 
 def _work(api, project_id: int) -> None:
     """Annotator A: two points (one of them unsure) and a region of two segments; annotator
-    B: an audit task's two points, then a skip."""
+    B: an audit task's two points, then a skip after 7 seconds."""
     ids = publish_tasks(project_id, ["points", "points", "region", "points"], POINTS)
     with open_session() as session:
         session.get_one(AnnotationTask, ids[1]).purpose = "audit"
@@ -52,7 +52,7 @@ def _work(api, project_id: int) -> None:
     region[10:, 10:] = 3  # outside the 4x4 corner the task asks for: dropped, never counted
     _submit(a, ids[2], 20, region=region)
     assert _next(b, project_id) == ids[3]
-    assert b.post(f"/tasks/{ids[3]}/skip").status_code == 204
+    assert b.post(f"/tasks/{ids[3]}/skip", json={"seconds_spent": 7}).status_code == 204
 
 
 COUNTS = ("submissions", "points", "painted_pixels", "segments", "skipped_tasks", "seconds")
@@ -72,8 +72,9 @@ def test_the_ledger_adds_up_to_what_was_submitted(api, project):
     assert {row["round_number"] for row in ledger["rows"]} == {0}
     a, b = rows["annotator@example.com"], rows["annotator2@example.com"]
     assert _counts(a) == (2, 1, 16, 2, 0, 30.0, 0, 0, 0.0)
-    assert _counts(b) == (0, 0, 0, 0, 1, 0.0, 1, 2, 4.0), "audit effort is counted apart"
-    assert _counts(ledger["totals"]) == (2, 1, 16, 2, 1, 30.0, 1, 2, 4.0)
+    # A skip's seconds are work too: they count with the annotator's active seconds.
+    assert _counts(b) == (0, 0, 0, 0, 1, 7.0, 1, 2, 4.0), "audit effort is counted apart"
+    assert _counts(ledger["totals"]) == (2, 1, 16, 2, 1, 37.0, 1, 2, 4.0)
     assert ledger["budget"] == {
         "unit": None,
         "amount": None,
@@ -85,8 +86,8 @@ def test_the_ledger_adds_up_to_what_was_submitted(api, project):
     # Annotators see only their own row, audit effort folded in: no task is shown as an audit.
     own = api.annotator2.get(url).json()
     assert [row["email"] for row in own["rows"]] == ["annotator2@example.com"]
-    assert _counts(own["rows"][0]) == (1, 2, 0, 0, 1, 4.0, None, None, None)
-    assert _counts(own["totals"]) == (1, 2, 0, 0, 1, 4.0, None, None, None)
+    assert _counts(own["rows"][0]) == (1, 2, 0, 0, 1, 11.0, None, None, None)
+    assert _counts(own["totals"]) == (1, 2, 0, 0, 1, 11.0, None, None, None)
 
     # The CSV holds the same rows.
     response = api.admin.get(url, params={"format": "csv"})
@@ -119,8 +120,8 @@ def test_a_spent_budget_refuses_new_rounds(api, project):
     api.admin.patch(url, json={"budget_unit": "pixels", "budget_amount": 100})
     budget = api.admin.get(f"{url}/ledger").json()["budget"]
     assert (budget["spent"], budget["remaining"], budget["exhausted"]) == (19.0, 81.0, False)
-    api.admin.patch(url, json={"budget_unit": "hours", "budget_amount": 0.01})
+    api.admin.patch(url, json={"budget_unit": "hours", "budget_amount": 0.02})
     budget = api.admin.get(f"{url}/ledger").json()["budget"]
-    assert budget["spent"] == 34 / 3600 and not budget["exhausted"]
+    assert budget["spent"] == 41 / 3600 and not budget["exhausted"], "skips' seconds count"
     cleared = api.admin.patch(url, json={"budget_unit": None}).json()
     assert cleared["budget_unit"] is None

@@ -50,3 +50,54 @@ def test_projects_from_before_adamw_keep_their_sgd_recipe(tmp_path):
         [settings] = connection.execute(sa.select(projects.c.model_settings)).scalars()
     engine.dispose()
     assert settings == old
+
+
+def test_skips_from_before_their_seconds_stay_in_the_ledger(tmp_path):
+    """Tasks skipped before skips recorded their time keep counting as skipped (0 seconds)."""
+    import sqlalchemy as sa
+    from alembic import command
+    from sqlalchemy.orm import Session
+
+    from backend.migrate import alembic_config
+    from backend.models import (
+        AnnotationTask,
+        Dataset,
+        Image,
+        Project,
+        Round,
+        TaskSkip,
+        User,
+    )
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "a3d5f7c9e1b2")
+    engine = create_engine(url)
+    with Session(engine) as session:
+        users = [User(email=f"u{i}@example.com", hashed_password="x") for i in range(2)]
+        project = Project(name="old", classes=[], model_settings={})
+        session.add_all([*users, project])
+        session.flush()
+        dataset = Dataset(project_id=project.id, name="pool", kind="target_pool")
+        round_ = Round(project_id=project.id, number=0, status="done", stage="done")
+        session.add_all([dataset, round_])
+        session.flush()
+        image = Image(dataset_id=dataset.id, name="a", width=4, height=4, image_key="a")
+        session.add(image)
+        session.flush()
+        session.add(
+            AnnotationTask(
+                project_id=project.id,
+                round_id=round_.id,
+                image_id=image.id,
+                kind="points",
+                skipped_by=[users[0].id, users[1].id],
+            )
+        )
+        session.commit()
+        user_ids = sorted(u.id for u in users)
+    command.upgrade(alembic_config(url), "head")
+    with Session(engine) as session:
+        skips = session.scalars(sa.select(TaskSkip).order_by(TaskSkip.user_id)).all()
+        assert [(s.user_id, s.seconds_spent) for s in skips] == [(i, 0.0) for i in user_ids]
+    command.downgrade(alembic_config(url), "a3d5f7c9e1b2")
+    engine.dispose()

@@ -109,6 +109,10 @@ def test_a_draft_survives_a_reload_and_a_new_login(api, project):
 def test_a_skipped_task_goes_to_someone_else(api, project):
     _publish(project["id"])
     first = api.annotator.post(f"/projects/{project['id']}/tasks/next").json()
+    refused = api.annotator.post(f"/tasks/{first['id']}/skip", json={"seconds_spent": -1})
+    assert refused.status_code == 422, "a negative time is refused, and nothing is skipped"
+    again = api.annotator.post(f"/projects/{project['id']}/tasks/next").json()
+    assert again["id"] == first["id"]
     assert api.annotator.post(f"/tasks/{first['id']}/skip").status_code == 204
     mine = api.annotator.post(f"/projects/{project['id']}/tasks/next").json()
     assert mine["id"] != first["id"]

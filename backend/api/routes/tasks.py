@@ -16,7 +16,7 @@ from backend.api.deps import (
 )
 from backend.images import InvalidInput
 from backend.models import AnnotationTask, Project, User
-from backend.schemas import AnnotationOut, Draft, Point, Submission, TaskOut
+from backend.schemas import AnnotationOut, Draft, Point, Skip, Submission, TaskOut
 from backend.services import tasks as task_service
 from backend.services.access import VisibleQuery
 from backend.storage import Storage
@@ -168,11 +168,16 @@ async def save_draft(task_id: int, body: Draft, settings: SettingsDep, token: To
 
 
 @router.post("/tasks/{task_id}/skip", status_code=status.HTTP_204_NO_CONTENT)
-async def skip_task(task_id: int, settings: SettingsDep, token: TokenDep) -> None:
+async def skip_task(
+    task_id: int, settings: SettingsDep, token: TokenDep, body: Skip | None = None
+) -> None:
+    """Hand the leased task back (the body, optional, says how long it was worked on)."""
+    seconds = (body or Skip()).seconds_spent
+
     def skip(session: Session, user: User) -> None:
         task = _task_or_404(session, user, task_id)
         try:
-            task_service.skip(session, task, user)
+            task_service.skip(session, task, user, seconds)
         except task_service.Conflict as exc:
             raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
 

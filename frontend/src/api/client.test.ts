@@ -234,7 +234,7 @@ describe("ApiClient — annotation and admin calls", () => {
     const { fetch, calls } = fakeFetch(new Response(null, { status: 204 }), new Response(null, { status: 204 }), jsonResponse(200, []));
     const api = new ApiClient({ getToken: () => "t", fetch });
     await api.saveDraft(4, { labels: [], seconds_spent: 3, current_point: 1 }, { keepalive: true });
-    await api.skipTask(4);
+    await api.skipTask(4, 9.5);
     await api.submittedTasks(2, 5);
     expect(calls.map((c) => [c.init?.method, c.url])).toEqual([
       ["PUT", "/api/v1/tasks/4/draft"],
@@ -243,6 +243,7 @@ describe("ApiClient — annotation and admin calls", () => {
     ]);
     expect(calls[0]?.init?.keepalive).toBe(true);
     expect(JSON.parse(bodyText(calls[0]))).toEqual({ labels: [], seconds_spent: 3, current_point: 1 });
+    expect(JSON.parse(bodyText(calls[1]))).toEqual({ seconds_spent: 9.5 });
   });
 
   it("patches project settings, cancels and retries rounds", async () => {

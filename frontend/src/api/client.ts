@@ -26,6 +26,7 @@ import type {
   Round,
   RoundMetrics,
   Schemas,
+  SkipBody,
   SubmitBody,
   SubmitResult,
   Task,
@@ -230,8 +231,10 @@ export class ApiClient extends HttpClient {
     await this.request(`/tasks/${id}/draft`, { method: "PUT", json: body, keepalive: options.keepalive ?? false });
   }
 
-  async skipTask(id: number): Promise<void> {
-    await this.request(`/tasks/${id}/skip`, { method: "POST" });
+  /** Gives the task back; the seconds spent on it count in the ledger like a submission's. */
+  async skipTask(id: number, secondsSpent: number): Promise<void> {
+    const body: SkipBody = { seconds_spent: secondsSpent };
+    await this.request(`/tasks/${id}/skip`, { method: "POST", json: body });
   }
 
   /** The caller's submitted tasks of a project, newest first. */

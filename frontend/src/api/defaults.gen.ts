@@ -74,6 +74,9 @@ export const SCHEMA_DEFAULTS = {
     "tasks_done": 0,
     "has_model": false
   },
+  "Skip": {
+    "seconds_spent": 0
+  },
   "Submission": {
     "seconds_spent": 0
   },

@@ -130,7 +130,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Skip Task */
+        /**
+         * Skip Task
+         * @description Hand the leased task back (the body, optional, says how long it was worked on).
+         */
         post: operations["skip_task_api_v1_tasks__task_id__skip_post"];
         delete?: never;
         options?: never;
@@ -1219,7 +1222,7 @@ export interface components {
             skipped_tasks: number;
             /**
              * Seconds
-             * @description Active seconds the annotator's client reported.
+             * @description Active seconds the annotator's client reported, submitted and skipped tasks alike.
              */
             seconds: number;
             /**
@@ -1234,7 +1237,7 @@ export interface components {
             audit_points: number | null;
             /**
              * Audit Seconds
-             * @description Seconds on audit tasks (admins only).
+             * @description Seconds on audit tasks, submitted or skipped (admins only).
              */
             audit_seconds: number | null;
         };
@@ -1280,7 +1283,7 @@ export interface components {
             skipped_tasks: number;
             /**
              * Seconds
-             * @description Active seconds the annotator's client reported.
+             * @description Active seconds the annotator's client reported, submitted and skipped tasks alike.
              */
             seconds: number;
             /**
@@ -1295,7 +1298,7 @@ export interface components {
             audit_points: number | null;
             /**
              * Audit Seconds
-             * @description Seconds on audit tasks (admins only).
+             * @description Seconds on audit tasks, submitted or skipped (admins only).
              */
             audit_seconds: number | null;
             /** Round Id */
@@ -1752,6 +1755,15 @@ export interface components {
          * @enum {string}
          */
         SelectorTraining: "heads" | "all";
+        /** Skip */
+        Skip: {
+            /**
+             * Seconds Spent
+             * @description Seconds spent on the task before skipping it: ledger effort.
+             * @default 0
+             */
+            seconds_spent?: number;
+        };
         /** Submission */
         Submission: {
             /** Labels */
@@ -2080,7 +2092,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Skip"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             204: {

@@ -146,6 +146,7 @@ export type PixelLabel = Schemas["PointLabel"];
 export type SubmitBody = WithRequired<Schemas["Submission"], "labels" | "seconds_spent">;
 /** What the app autosaves (and reads back from Task.draft): always whole. */
 export type DraftBody = WithRequired<Schemas["Draft"], "labels" | "seconds_spent" | "current_point">;
+export type SkipBody = Schemas["Skip"];
 export type SubmitResult = Schemas["AnnotationOut"];
 
 // --- errors ----------------------------------------------------------------------------------

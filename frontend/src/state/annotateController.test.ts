@@ -63,7 +63,7 @@ function fakeApi(queue: Task[]) {
       return Promise.resolve(res);
     }),
     saveDraft: vi.fn((_id: number, _body: DraftBody, _o?: { keepalive?: boolean }) => Promise.resolve()),
-    skipTask: vi.fn((_id: number) => Promise.resolve()),
+    skipTask: vi.fn((_id: number, _secondsSpent: number) => Promise.resolve()),
     submittedTasks: vi.fn((_projectId: number, _limit?: number) => Promise.resolve([...submittedList])),
     fetchBlob: vi.fn(() => Promise.reject(new Error("no blobs in these tests"))),
   } satisfies AnnotateApi;
@@ -234,6 +234,17 @@ describe("AnnotateController: submit", () => {
 });
 
 describe("AnnotateController: skip and previous", () => {
+  it("skip reports the seconds spent on the task, a restored draft's included", async () => {
+    const draft = { labels: [], current_point: 0, seconds_spent: 12 };
+    const { ctl, api } = setup([task(7, { draft }), task(8)]);
+    await ctl.loadNext();
+    await ctl.skip();
+    const [id, seconds] = vi.mocked(api.skipTask).mock.calls[0] ?? [];
+    expect(id).toBe(7);
+    expect(seconds).toBeGreaterThanOrEqual(12);
+    expect(seconds).toBeLessThan(13);
+  });
+
   it("skip asks before dropping labels, gives the task back and opens the next", async () => {
     const { ctl, api, env } = setup([task(7), task(8)]);
     await ctl.loadNext();
@@ -242,7 +253,7 @@ describe("AnnotateController: skip and previous", () => {
     await ctl.skip();
     expect(api.skipTask).not.toHaveBeenCalled();
     await ctl.skip();
-    expect(api.skipTask).toHaveBeenCalledWith(7);
+    expect(api.skipTask).toHaveBeenCalledWith(7, expect.any(Number));
     expect(ctl.state.session?.loaded.task.id).toBe(8);
     expect(ctl.state.notice?.text).toBe("Task 7 skipped.");
     expect(api.saveDraft).not.toHaveBeenCalled(); // the skipped task's pending draft is dropped

@@ -251,7 +251,7 @@ export class AnnotateController {
     try {
       this.saver?.dispose();
       this.saver = null;
-      await ctx.api.skipTask(s.loaded.task.id);
+      await ctx.api.skipTask(s.loaded.task.id, this.stopwatch.elapsedSeconds());
       this.notice(`Task ${s.loaded.task.id} skipped.`);
       await this.loadNext(ctx);
     } catch (err) {
