@@ -23,48 +23,56 @@ from backend.models import (
 )
 
 COUNTS = tuple(LedgerCounts.model_fields)
+# What annotators' effort is recorded in: submissions and skips, each of one task by one user.
+Work = type[Annotation] | type[TaskSkip]
 AUDIT = ("audit_submissions", "audit_points", "audit_seconds")
+
+
+def _per_round_and_user(
+    session: Session, project_id: int, user_id: int | None, work: Work, *sums: Any
+) -> list[Any]:
+    """(round id, user id, task purpose, *sums) over the project's rows of `work`, grouped by
+    the task's round, the row's user and the task's purpose; one user's rows given `user_id`."""
+    query = (
+        select(AnnotationTask.round_id, work.user_id, AnnotationTask.purpose, *sums)
+        .join(AnnotationTask, AnnotationTask.id == work.task_id)
+        .where(AnnotationTask.project_id == project_id)
+        .group_by(AnnotationTask.round_id, work.user_id, AnnotationTask.purpose)
+    )
+    if user_id is not None:
+        query = query.where(work.user_id == user_id)
+    return list(session.execute(query).all())
+
+
+def _total(column: Any) -> Any:
+    return func.coalesce(func.sum(column), 0)
 
 
 def _effort(session: Session, project_id: int, user_id: int | None) -> list[Any]:
     """(round id, user id, purpose, submissions, points, painted pixels, segments, seconds)."""
-    query = (
-        select(
-            AnnotationTask.round_id,
-            Annotation.user_id,
-            AnnotationTask.purpose,
-            func.count(Annotation.id),
-            func.coalesce(func.sum(Annotation.points), 0),
-            func.coalesce(func.sum(Annotation.painted_pixels), 0),
-            func.coalesce(func.sum(Annotation.segments), 0),
-            func.coalesce(func.sum(Annotation.seconds_spent), 0.0),
-        )
-        .join(AnnotationTask, AnnotationTask.id == Annotation.task_id)
-        .where(AnnotationTask.project_id == project_id)
-        .group_by(AnnotationTask.round_id, Annotation.user_id, AnnotationTask.purpose)
+    return _per_round_and_user(
+        session,
+        project_id,
+        user_id,
+        Annotation,
+        func.count(Annotation.id),
+        _total(Annotation.points),
+        _total(Annotation.painted_pixels),
+        _total(Annotation.segments),
+        _total(Annotation.seconds_spent),
     )
-    if user_id is not None:
-        query = query.where(Annotation.user_id == user_id)
-    return list(session.execute(query).all())
 
 
 def _skips(session: Session, project_id: int, user_id: int | None) -> list[Any]:
     """(round id, user id, purpose, skips, seconds) of the project's skipped tasks."""
-    query = (
-        select(
-            AnnotationTask.round_id,
-            TaskSkip.user_id,
-            AnnotationTask.purpose,
-            func.count(TaskSkip.id),
-            func.coalesce(func.sum(TaskSkip.seconds_spent), 0.0),
-        )
-        .join(AnnotationTask, AnnotationTask.id == TaskSkip.task_id)
-        .where(AnnotationTask.project_id == project_id)
-        .group_by(AnnotationTask.round_id, TaskSkip.user_id, AnnotationTask.purpose)
+    return _per_round_and_user(
+        session,
+        project_id,
+        user_id,
+        TaskSkip,
+        func.count(TaskSkip.id),
+        _total(TaskSkip.seconds_spent),
     )
-    if user_id is not None:
-        query = query.where(TaskSkip.user_id == user_id)
-    return list(session.execute(query).all())
 
 
 def _cells(session: Session, project_id: int, only: int | None, apart: bool):
@@ -128,19 +136,19 @@ def spent(session: Session, project_id: int, unit: BudgetUnit) -> float:
         BudgetUnit.pixels: Annotation.labelled_pixels,
         BudgetUnit.hours: Annotation.seconds_spent,
     }[unit]
-    total = session.scalar(
-        select(func.coalesce(func.sum(column), 0))
-        .join(AnnotationTask, AnnotationTask.id == Annotation.task_id)
-        .where(AnnotationTask.project_id == project_id)
-    )
+    total = _project_total(session, project_id, Annotation, column)
     if unit != BudgetUnit.hours:
-        return float(total or 0)
-    skipped = session.scalar(
-        select(func.coalesce(func.sum(TaskSkip.seconds_spent), 0.0))
-        .join(AnnotationTask, AnnotationTask.id == TaskSkip.task_id)
+        return total
+    return (total + _project_total(session, project_id, TaskSkip, TaskSkip.seconds_spent)) / 3600
+
+
+def _project_total(session: Session, project_id: int, work: Work, column: Any) -> float:
+    total = session.scalar(
+        select(_total(column))
+        .join(AnnotationTask, AnnotationTask.id == work.task_id)
         .where(AnnotationTask.project_id == project_id)
     )
-    return (float(total or 0) + float(skipped or 0)) / 3600
+    return float(total or 0)
 
 
 def budget(session: Session, project: Project) -> BudgetOut:
