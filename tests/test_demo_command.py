@@ -62,3 +62,32 @@ def test_demo_serves_its_project_and_stops_with_its_worker(demo):
         time.sleep(0.5)
     assert not _alive(process.pid), "the demo's worker outlived it"
     assert "segloop demo is starting at" in process.stdout.read()
+
+
+def test_demo_stops_promptly_while_a_round_trains(demo):
+    """Ctrl-C or SIGTERM in the middle of round 0's training (minutes long) stops the demo
+    within seconds; the round is not lost: its stage was acknowledged late and resumes from
+    its checkpoint when the worker comes back (tests/worker/test_resilience.py)."""
+    process, url = demo
+    login = httpx.post(
+        f"{url}/api/v1/login/access-token", data={"username": ADMIN[0], "password": ADMIN[1]}
+    )
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    [project] = httpx.get(f"{url}/api/v1/projects", headers=headers).json()
+    launched = httpx.post(f"{url}/api/v1/projects/{project['id']}/rounds", headers=headers)
+    assert launched.status_code == 202, launched.text
+    rounds_url = f"{url}/api/v1/projects/{project['id']}/rounds"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        [round_] = httpx.get(rounds_url, headers=headers).json()
+        if round_["stage"] == "train_model" and round_["progress"] > 0:
+            break
+        time.sleep(0.5)
+    assert round_["stage"] == "train_model", round_
+
+    stopped = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=60)
+    while _alive(process.pid) and time.monotonic() - stopped < 30:
+        time.sleep(0.5)
+    assert not _alive(process.pid), "the demo's worker kept training after the demo stopped"
