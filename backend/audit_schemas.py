@@ -25,7 +25,8 @@ class RoundAudit(BaseModel):
     points: int = Field(description="Labelled audit points the estimate uses.")
     images: int = Field(description="Pool images those points lie on.")
     labels_as_of_round: int = Field(
-        description="The round whose start froze the audit labels used (the set only grows)."
+        description="The latest round when the estimate was made; it used every audit label "
+        "known then (the set only grows, and each labelled audit task refreshes it)."
     )
     level: float = AUDIT_LEVEL
     pixel_accuracy: float | None = None

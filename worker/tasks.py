@@ -8,8 +8,9 @@ from sqlalchemy import or_, select
 
 from backend.db import open_session
 from backend.models import Round, RoundStatus
-from backend.services.queue import CPU_QUEUE, RECOVER_ROUNDS, RUN_ROUND
+from backend.services.queue import CPU_QUEUE, RECOVER_ROUNDS, REFRESH_AUDIT, RUN_ROUND
 from worker.celery_app import celery_app
+from worker.pipeline.audit import refresh_estimates
 from worker.pipeline.runner import Outcome, advance
 from worker.pipeline.state import LEASE_SECONDS
 
@@ -26,6 +27,13 @@ def run_round(self, round_id: int) -> str:
     elif outcome == Outcome.busy:
         raise self.retry(countdown=LEASE_SECONDS)
     return outcome
+
+
+@celery_app.task(name=REFRESH_AUDIT)
+def refresh_audit(project_id: int) -> str:
+    """Every trained round re-estimated on the audit labels known now (idempotent: a
+    duplicate finds the estimates current)."""
+    return refresh_estimates(project_id)
 
 
 @celery_app.task(name=RECOVER_ROUNDS, queue=CPU_QUEUE)

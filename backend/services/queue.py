@@ -4,6 +4,7 @@ The API sends work through a producer app built here and never imports the worke
 worker builds its app with the same function and registers the task bodies under these names.
 """
 
+import logging
 from collections.abc import Sequence
 
 from celery import Celery
@@ -12,6 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from backend.config import Settings, get_settings
+
+log = logging.getLogger(__name__)
 
 GPU_QUEUE = "gpu"
 CPU_QUEUE = "cpu"
@@ -22,6 +25,7 @@ IMPORT_DATASET = "segloop.import_dataset"
 EXPORT = "segloop.export"
 PREDICT = "segloop.predict"
 EXPIRE_JOBS = "segloop.expire_jobs"
+REFRESH_AUDIT = "segloop.refresh_audit"
 
 
 def _transport_options(settings: Settings) -> dict:
@@ -44,7 +48,7 @@ def create_celery_app(settings: Settings | None = None, include: Sequence[str] =
     app.conf.update(
         task_queues=(Queue(GPU_QUEUE), Queue(CPU_QUEUE)),
         task_default_queue=CPU_QUEUE,
-        task_routes={RUN_ROUND: {"queue": GPU_QUEUE}},
+        task_routes={RUN_ROUND: {"queue": GPU_QUEUE}, REFRESH_AUDIT: {"queue": GPU_QUEUE}},
         task_create_missing_queues=False,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -74,6 +78,15 @@ def enqueue_export(project_id: int, job_id: str) -> None:
 
 def enqueue_predict(project_id: int, round_id: int, job_id: str) -> None:
     producer.send_task(PREDICT, args=[project_id, round_id, job_id])
+
+
+def enqueue_audit_refresh(project_id: int) -> None:
+    """Best effort, once an audit label is committed: a message lost to a broker outage only
+    delays the estimates to the next round's evaluate stage, so it never fails the request."""
+    try:
+        producer.send_task(REFRESH_AUDIT, args=[project_id], retry=False)
+    except Exception:
+        log.warning("could not queue the audit refresh of project %s", project_id, exc_info=True)
 
 
 def broker_ok() -> bool:

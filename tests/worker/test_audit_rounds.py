@@ -17,6 +17,7 @@ from backend.storage import get_storage
 from tests.conftest import ANNOTATOR
 from tests.worker.test_round_variants import _run_round, _tasks, environment  # noqa: F401
 from worker.oracle import answer_tasks_inline
+from worker.pipeline.audit import refresh_estimates
 from worker.pipeline.runner import Outcome, advance
 
 AUDIT_POINTS = 16  # on the 8 pool images not chosen for training: 2 each
@@ -54,9 +55,18 @@ def test_audit_points_are_labelled_never_trained_on_and_estimate_every_round(
     answered = answer_tasks_inline(project_id, labels_dir, annotator, progress=False)
     assert answered["tasks"] == 10
 
+    # Between rounds the estimates take the new audit labels at once (what submitting an audit
+    # task queues): the served model is chosen on them without waiting for another round.
+    assert refresh_estimates(project_id) == "estimated"
+    with open_session() as session:
+        refreshed = session.get_one(Round, first.id).audit
+    assert refreshed["miou"] is not None and refreshed["reason"] is None
+    assert refresh_estimates(project_id) == "current", "nothing new: nothing recomputed"
+
     # The next round's prepare: audit labels go to the manifest, not to the training maps.
     with open_session() as session:
         second_id = create_round(session, session.get_one(Project, project_id)).id
+    assert refresh_estimates(project_id) == "busy", "an active round estimates them itself"
     assert advance(second_id) == Outcome.next_stage
     manifest = _manifest(project_id, 1)
     pool = {entry["id"]: entry for entry in manifest["pool"]}
@@ -66,6 +76,7 @@ def test_audit_points_are_labelled_never_trained_on_and_estimate_every_round(
     expected = {(i, x, y, int(truth[i][y, x])) for i, x, y in asked if truth[i][y, x] != 255}
     got = {(a["image_id"], a["x"], a["y"], a["class_id"]) for a in manifest["audit"]}
     assert got == expected and len(expected) >= 10
+    assert refreshed["points"] == len(expected)
     train_pixels = 0
     for entry in pool.values():
         if entry["label_key"] is None:

@@ -1,6 +1,8 @@
 """The whole loop on real processes: API server and Celery worker over PostgreSQL and Redis
 (and the embedded SQLite + SQL broker), the oracle labelling over HTTP in between."""
 
+import time
+
 import pytest
 import redis
 from sqlalchemy import create_engine, func, select
@@ -92,3 +94,28 @@ def test_select_label_finetune_select_again(loop_stack, demo_data):
         )
         assert annotations == 4
     engine.dispose()
+
+
+def test_labelled_audit_points_update_the_estimates_without_another_round(loop_stack, demo_data):
+    """Submitting audit tasks queues a refresh: the worker re-estimates the round on them and
+    the project serves the model that estimate picks, before anyone launches a round."""
+    admin = loop_stack.client(*ADMIN)
+    project = create_project(admin, demo_data, selection_method="random", audit_min_points=16)
+    annotator_id = loop_stack.client(*ANNOTATOR).get("/users/me").json()["id"]
+    admin.post(f"/projects/{project['id']}/members", json={"user_id": annotator_id})
+    round0 = admin.post(f"/projects/{project['id']}/rounds").json()
+    round0 = loop_stack.wait_round(admin, round0["id"])
+    assert round0["status"] == "done", (round0, loop_stack.log_tail("worker"))
+    assert round0["audit"]["points"] == 0 and round0["audit"]["miou"] is None
+
+    oracle = OracleClient.login(loop_stack.base_url, *ANNOTATOR)
+    run_oracle(oracle, project["id"], demo_data / "target/train/labels", progress=False)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        estimate = admin.get(f"/rounds/{round0['id']}").json()["audit"]
+        if estimate["miou"] is not None:
+            break
+        time.sleep(1)
+    assert estimate["points"] >= 10 and estimate["miou"] is not None, loop_stack.log_tail("worker")
+    served = admin.get(f"/projects/{project['id']}/current-model").json()
+    assert (served["round_id"], served["reason"]) == (round0["id"], "best audit estimate")

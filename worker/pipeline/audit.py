@@ -1,4 +1,5 @@
-"""Audit points: drawn by the select stage, turned into estimates by the evaluate stage.
+"""Audit points: drawn by the select stage, turned into estimates by the evaluate stage and,
+between rounds, each time audit labels come in (refresh_estimates).
 
 An audit point is a pixel drawn uniformly at random over the target pool, labelled like any
 point and never trained on (the prepare stage keeps its label out of every training map), so
@@ -13,11 +14,23 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from backend.audit_schemas import AUDIT_LEVEL, MIN_AUDIT_POINTS, Interval, RoundAudit
 from backend.db import open_session
 from backend.images import IGNORE_INDEX, encode_label_png
-from backend.models import Round
+from backend.models import (
+    ACTIVE,
+    Annotation,
+    AnnotationTask,
+    Dataset,
+    DatasetKind,
+    Image,
+    Round,
+    TaskPurpose,
+)
+from backend.services.annotations import merge_label_maps
+from backend.storage import Storage
 from worker.ml import audit
 from worker.ml.data import decode_label
 from worker.ml.inference import predict_labels
@@ -105,9 +118,48 @@ def _result(estimate: audit.AuditEstimate, names: dict[int, str]) -> dict[str, A
     }
 
 
-def estimate_rounds(ctx: RoundContext, manifest: dict[str, Any], report: Report) -> None:
+def read_audit_labels(storage: Storage, project_id: int) -> list[dict[str, int]]:
+    """(image id, x, y, class id) of every labelled audit point: each audit task's latest
+    answer at the pixels it asked for; points left unlabelled (255) are no label."""
+    with open_session() as session:
+        tasks = session.scalars(
+            select(AnnotationTask)
+            .options(joinedload(AnnotationTask.image))
+            .where(
+                AnnotationTask.project_id == project_id,
+                AnnotationTask.purpose == TaskPurpose.audit,
+            )
+            .order_by(AnnotationTask.id)
+        ).all()
+        answers: dict[int, list[Annotation]] = defaultdict(list)
+        for annotation in session.scalars(
+            select(Annotation)
+            .where(Annotation.task_id.in_([task.id for task in tasks]))
+            .order_by(Annotation.created_at, Annotation.id)
+        ):
+            answers[annotation.task_id].append(annotation)
+    labels = []
+    for task in tasks:
+        if not answers[task.id]:
+            continue
+        image = task.image
+        merged = merge_label_maps(storage, answers[task.id], image.width, image.height)
+        for point in task.points:
+            class_id = int(merged[point["y"], point["x"]])
+            if class_id != IGNORE_INDEX:
+                labels.append({"image_id": image.id, **point, "class_id": class_id})
+    return labels
+
+
+def estimate_rounds(
+    ctx: RoundContext,
+    labels: list[dict[str, int]],
+    image_keys: dict[int, str],
+    report: Report,
+) -> None:
     """Estimate this round's model and every earlier one on all audit labels so far (labels
-    gathered later count for earlier models too), so the rounds compare on one set."""
+    gathered later count for earlier models too), so the rounds compare on one set.
+    `image_keys`: the pool's images; labels on images no longer in it are left out."""
     with open_session() as session:
         trained = session.execute(
             select(Round.id, Round.number, Round.checkpoint_key)
@@ -118,8 +170,7 @@ def estimate_rounds(ctx: RoundContext, manifest: dict[str, Any], report: Report)
             )
             .order_by(Round.number)
         ).all()
-    image_keys = {entry["id"]: entry["image_key"] for entry in manifest["pool"]}
-    labels = [label for label in manifest.get("audit", []) if label["image_id"] in image_keys]
+    labels = [label for label in labels if label["image_id"] in image_keys]
     base = {
         "points": len(labels),
         "images": len({label["image_id"] for label in labels}),
@@ -150,3 +201,40 @@ def estimate_rounds(ctx: RoundContext, manifest: dict[str, Any], report: Report)
         for round_id, result in results.items():
             session.get_one(Round, round_id).audit = result.model_dump(mode="json")
         session.commit()
+
+
+def refresh_estimates(project_id: int) -> str:
+    """Re-estimate every trained round on the audit labels known now. A round's own audit
+    points are labelled after it evaluated, so without this its estimate, and the choice of
+    the model the project serves, would wait for the next round. Returns what it did: "busy"
+    while a round is active (its evaluate stage estimates), "current" when no audit label
+    came since the last estimate, "no model" before any round trained, else "estimated"."""
+    with open_session() as session:
+        if session.scalar(
+            select(Round.id)
+            .where(Round.project_id == project_id, Round.status.in_(ACTIVE))
+            .limit(1)
+        ):
+            return "busy"
+        latest = session.execute(
+            select(Round.id, Round.audit)
+            .where(Round.project_id == project_id, Round.checkpoint_key.is_not(None))
+            .order_by(Round.number.desc())
+            .limit(1)
+        ).first()
+        image_keys: dict[int, str] = dict(
+            session.execute(
+                select(Image.id, Image.image_key)
+                .join(Dataset, Dataset.id == Image.dataset_id)
+                .where(Dataset.project_id == project_id, Dataset.kind == DatasetKind.target_pool)
+            ).all()
+        )
+    if latest is None:
+        return "no model"
+    ctx = load_context(latest.id)
+    labels = read_audit_labels(ctx.storage, project_id)
+    known = sum(label["image_id"] in image_keys for label in labels)
+    if (latest.audit or {}).get("points") == known:
+        return "current"
+    estimate_rounds(ctx, labels, image_keys, lambda *_, **__: None)
+    return "estimated"

@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from backend.db import open_session
 from backend.images import IGNORE_INDEX, encode_label_png
@@ -15,6 +14,7 @@ from backend.models import Annotation, AnnotationTask, Dataset, DatasetKind, Ima
 from backend.services.annotations import merge_label_maps
 from backend.storage import Storage
 from worker.pipeline.artifacts import load_json, save_json
+from worker.pipeline.audit import read_audit_labels
 from worker.pipeline.context import PipelineError, Report, RoundContext
 from worker.pipeline.selection_stage import select_stage
 from worker.pipeline.training_stages import evaluate, train_model, train_selector_stage
@@ -33,24 +33,6 @@ def training_labels(
     for x, y in audit_pixels:
         merged[y, x] = IGNORE_INDEX
     return merged
-
-
-def _audit_labels(
-    ctx: RoundContext, tasks: list[AnnotationTask], annotations: dict[int, list[Annotation]]
-) -> list[dict[str, int]]:
-    """(image id, x, y, class id) of every labelled audit point: each audit task's latest
-    answer at the pixels it asked for; points left unlabelled (255) are no label."""
-    labels = []
-    for task in tasks:
-        if not annotations.get(task.id):
-            continue
-        image = task.image
-        merged = merge_label_maps(ctx.storage, annotations[task.id], image.width, image.height)
-        for point in task.points:
-            class_id = int(merged[point["y"], point["x"]])
-            if class_id != IGNORE_INDEX:
-                labels.append({"image_id": image.id, **point, "class_id": class_id})
-    return labels
 
 
 def prepare(ctx: RoundContext, report: Report) -> None:
@@ -73,30 +55,22 @@ def prepare(ctx: RoundContext, report: Report) -> None:
             .order_by(Annotation.created_at, Annotation.id)
         ).all()
         train_by_image: dict[int, list[Annotation]] = defaultdict(list)
-        audit_by_task: dict[int, list[Annotation]] = defaultdict(list)
         for annotation, purpose in annotations:
-            if purpose == TaskPurpose.audit:
-                audit_by_task[annotation.task_id].append(annotation)
-            else:
+            if purpose != TaskPurpose.audit:
                 train_by_image[annotation.image_id].append(annotation)
-        audit_tasks = list(
-            session.scalars(
-                select(AnnotationTask)
-                .options(joinedload(AnnotationTask.image))
-                .where(
-                    AnnotationTask.project_id == ctx.project_id,
-                    AnnotationTask.purpose == TaskPurpose.audit,
-                )
-                .order_by(AnnotationTask.id)
+        audit_tasks = session.execute(
+            select(AnnotationTask.image_id, AnnotationTask.points).where(
+                AnnotationTask.project_id == ctx.project_id,
+                AnnotationTask.purpose == TaskPurpose.audit,
             )
-        )
+        ).all()
     if not images_by_kind[DatasetKind.source]:
         raise PipelineError("the project has no source dataset: import one before a round")
 
     # Every pixel an audit task asks for, labelled or not: training never sees it.
     audit_pixels: dict[int, list[list[int]]] = defaultdict(list)
-    for task in audit_tasks:
-        audit_pixels[task.image_id] += [[p["x"], p["y"]] for p in task.points]
+    for image_id, points in audit_tasks:
+        audit_pixels[image_id] += [[p["x"], p["y"]] for p in points]
     pool = images_by_kind[DatasetKind.target_pool]
     labelled_pixels = 0
     pool_entries = []
@@ -126,7 +100,7 @@ def prepare(ctx: RoundContext, report: Report) -> None:
         "pool": pool_entries,
         "labelled_pixels": labelled_pixels,
         "pool_pixels": sum(image.width * image.height for image in pool),
-        "audit": _audit_labels(ctx, audit_tasks, audit_by_task),
+        "audit": read_audit_labels(ctx.storage, ctx.project_id),
     }
     save_json(ctx.storage, ctx.keys.manifest, manifest)
 

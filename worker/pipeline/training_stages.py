@@ -217,7 +217,8 @@ def evaluate(ctx: RoundContext, report: Report) -> None:
         metrics.pixel_accuracy = result["pixel_accuracy"]
         metrics.per_class_iou = dict(zip(names, result["per_class_iou"], strict=True))
     set_round(ctx, metrics=metrics.model_dump())
-    estimate_rounds(ctx, manifest, report)
+    image_keys = {entry["id"]: entry["image_key"] for entry in manifest["pool"]}
+    estimate_rounds(ctx, manifest["audit"], image_keys, report)
     report(1, 1, force=True)
 
 

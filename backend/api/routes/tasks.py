@@ -15,10 +15,11 @@ from backend.api.deps import (
     in_one_thread,
 )
 from backend.images import InvalidInput
-from backend.models import AnnotationTask, Project, User
+from backend.models import AnnotationTask, Project, TaskPurpose, User
 from backend.schemas import AnnotationOut, Draft, Point, Skip, Submission, TaskOut
 from backend.services import tasks as task_service
 from backend.services.access import VisibleQuery
+from backend.services.queue import enqueue_audit_refresh
 from backend.storage import Storage
 
 router = APIRouter(tags=["tasks"])
@@ -147,6 +148,8 @@ async def submit_task(
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
         except task_service.Conflict as exc:
             raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+        if task.purpose == TaskPurpose.audit:
+            enqueue_audit_refresh(project.id)  # estimates use the new label before next round
         return AnnotationOut.model_validate(annotation)
 
     return await in_one_thread(submit, settings, token)

@@ -1639,7 +1639,7 @@ export interface components {
             images: number;
             /**
              * Labels As Of Round
-             * @description The round whose start froze the audit labels used (the set only grows).
+             * @description The latest round when the estimate was made; it used every audit label known then (the set only grows, and each labelled audit task refreshes it).
              */
             labels_as_of_round: number;
             /**
