@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from backend.models import AnnotationTask, Dataset, Image, Round
-from tests.browser.conftest import _members
+from tests.browser.conftest import VIEWPORT, _members
 from tests.conftest import ADMIN, ANNOTATOR, ANNOTATOR_2, create_project
 
 pytestmark = pytest.mark.browser
@@ -162,6 +162,10 @@ def test_admin_sees_the_audit_estimate_the_ledger_and_the_budget(
         "Round 2 — the best audit estimate"
     )
     expect(r2.get_by_test_id("serving-badge")).to_be_visible()
+    for width in (1440, 1280, 1024):  # desktop, laptop, small laptop
+        page.set_viewport_size({"width": width, "height": 800})
+        _assert_every_column_reachable(page.get_by_test_id("rounds-table"))
+    page.set_viewport_size(VIEWPORT)
 
     # The chart: a band of nonzero height around the estimates, and the hint.
     band = page.get_by_test_id("audit-band")
@@ -266,3 +270,21 @@ def test_admin_sees_the_audit_estimate_the_ledger_and_the_budget(
         " to launch another round"
     )
     expect(page.get_by_test_id("round-row")).to_have_count(3)
+
+
+def _assert_every_column_reachable(table) -> None:
+    """The table lies inside its card, or in a box the user can scroll sideways: a card that
+    clips it (overflow hidden) hides its last columns from a person with no way to see them."""
+    layout = table.evaluate(
+        """(table) => {
+            const card = table.closest(".card");
+            const inner = card.getBoundingClientRect(), box = table.getBoundingClientRect();
+            let scrollable = false;
+            for (let el = table.parentElement; el !== card.parentElement; el = el.parentElement) {
+                const scrolls = ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
+                if (scrolls && el.scrollWidth > el.clientWidth) scrollable = true;
+            }
+            return {fits: box.left >= inner.left - 1 && box.right <= inner.right + 1, scrollable};
+        }"""
+    )
+    assert layout["fits"] or layout["scrollable"], layout

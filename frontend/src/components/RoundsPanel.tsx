@@ -105,41 +105,43 @@ export function RoundsPanel({ project }: { project: Project }) {
         ) : list.length === 0 ? (
           <p class="muted pad">No rounds yet. Round 0 trains the first model, measures it and selects the first pixels to label.</p>
         ) : (
-          <table class="table rounds" data-testid="rounds-table">
-            <thead>
-              <tr>
-                <th>#</th>
-                <th>Status</th>
-                <th>Stage</th>
-                <th class="col-progress">Progress</th>
-                <th title="Estimated from audit points (uniform random pixels never trained on)">Audit estimate</th>
-                <th class="num" title="Measured on the labelled target/val set, where the project has one">Val mIoU</th>
-                <th class="num">Labelled pixels</th>
-                <th class="num">Tasks done</th>
-                <th>Started</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {[...list].reverse().map((r) => (
-                <Fragment key={r.id}>
-                  <RoundRow
-                    round={r}
-                    expanded={expanded === r.id}
-                    busy={busy}
-                    servingId={current.data?.round_id ?? null}
-                    pinnedId={current.data ? current.data.pinned_round_id : project.pinned_round_id}
-                    onPin={() => void pinning(`pin${r.id}`, () => api.pinRound(project.id, r.id))}
-                    onUnpin={() => void pinning("unpin", () => api.unpinRound(project.id))}
-                    onToggle={() => setExpanded((e) => (e === r.id ? null : r.id))}
-                    onCancel={() => void act(`cancel${r.id}`, () => api.cancelRound(r.id))}
-                    onRetry={() => void act(`retry${r.id}`, () => api.retryRound(r.id))}
-                  />
-                  {expanded === r.id && <RoundDetails round={r} project={project} />}
-                </Fragment>
-              ))}
-            </tbody>
-          </table>
+          <div class="table-scroll">
+            <table class="table rounds" data-testid="rounds-table">
+              <thead>
+                <tr>
+                  <th>#</th>
+                  <th>Status</th>
+                  <th>Stage</th>
+                  <th class="col-progress">Progress</th>
+                  <th title="Estimated from audit points (uniform random pixels never trained on)">Audit estimate</th>
+                  <th class="num" title="Measured on the labelled target/val set, where the project has one">Val mIoU</th>
+                  <th class="num">Labelled pixels</th>
+                  <th class="num">Tasks done</th>
+                  <th>Started</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {[...list].reverse().map((r) => (
+                  <Fragment key={r.id}>
+                    <RoundRow
+                      round={r}
+                      expanded={expanded === r.id}
+                      busy={busy}
+                      servingId={current.data?.round_id ?? null}
+                      pinnedId={current.data ? current.data.pinned_round_id : project.pinned_round_id}
+                      onPin={() => void pinning(`pin${r.id}`, () => api.pinRound(project.id, r.id))}
+                      onUnpin={() => void pinning("unpin", () => api.unpinRound(project.id))}
+                      onToggle={() => setExpanded((e) => (e === r.id ? null : r.id))}
+                      onCancel={() => void act(`cancel${r.id}`, () => api.cancelRound(r.id))}
+                      onRetry={() => void act(`retry${r.id}`, () => api.retryRound(r.id))}
+                    />
+                    {expanded === r.id && <RoundDetails round={r} project={project} />}
+                  </Fragment>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </div>
 
