@@ -48,16 +48,18 @@ def prepare(ctx: RoundContext, report: Report) -> None:
         ).all()
         for image, kind in rows:
             images_by_kind[kind].append(image)
-        annotations = session.execute(
-            select(Annotation, AnnotationTask.purpose)
-            .join(AnnotationTask, AnnotationTask.id == Annotation.task_id)
-            .where(AnnotationTask.project_id == ctx.project_id)
-            .order_by(Annotation.created_at, Annotation.id)
-        ).all()
+        # Training answers only: read_audit_labels reads the audit ones.
         train_by_image: dict[int, list[Annotation]] = defaultdict(list)
-        for annotation, purpose in annotations:
-            if purpose != TaskPurpose.audit:
-                train_by_image[annotation.image_id].append(annotation)
+        for annotation in session.scalars(
+            select(Annotation)
+            .join(AnnotationTask, AnnotationTask.id == Annotation.task_id)
+            .where(
+                AnnotationTask.project_id == ctx.project_id,
+                AnnotationTask.purpose != TaskPurpose.audit,
+            )
+            .order_by(Annotation.created_at, Annotation.id)
+        ):
+            train_by_image[annotation.image_id].append(annotation)
         audit_tasks = session.execute(
             select(AnnotationTask.image_id, AnnotationTask.points).where(
                 AnnotationTask.project_id == ctx.project_id,
