@@ -80,11 +80,18 @@ def enqueue_predict(project_id: int, round_id: int, job_id: str) -> None:
     producer.send_task(PREDICT, args=[project_id, round_id, job_id])
 
 
+# Audit submissions of the next seconds ride on one refresh: each message runs this late, and
+# the first to run takes every label in so far, so the rest find the estimates current.
+AUDIT_REFRESH_DELAY_SECONDS = 10
+
+
 def enqueue_audit_refresh(project_id: int) -> None:
     """Best effort, once an audit label is committed: a message lost to a broker outage only
     delays the estimates to the next round's evaluate stage, so it never fails the request."""
     try:
-        producer.send_task(REFRESH_AUDIT, args=[project_id], retry=False)
+        producer.send_task(
+            REFRESH_AUDIT, args=[project_id], countdown=AUDIT_REFRESH_DELAY_SECONDS, retry=False
+        )
     except Exception:
         log.warning("could not queue the audit refresh of project %s", project_id, exc_info=True)
 
