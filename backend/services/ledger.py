@@ -48,12 +48,14 @@ def _total(column: Any) -> Any:
     return func.coalesce(func.sum(column), 0)
 
 
-def _effort(session: Session, project_id: int, user_id: int | None) -> list[Any]:
-    """(round id, user id, purpose, submissions, points, painted pixels, segments, seconds)."""
-    return _per_round_and_user(
+def _cells(session: Session, project_id: int, only: int | None, apart: bool):
+    """Counts per (round id, user id); audit effort in the audit fields when `apart`. Audit
+    tasks ask for points, so painted pixels and segments (of any task) stay in theirs."""
+    cells: dict[tuple[int, int], dict[str, Any]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    submitted = _per_round_and_user(
         session,
         project_id,
-        user_id,
+        only,
         Annotation,
         func.count(Annotation.id),
         _total(Annotation.points),
@@ -61,25 +63,10 @@ def _effort(session: Session, project_id: int, user_id: int | None) -> list[Any]
         _total(Annotation.segments),
         _total(Annotation.seconds_spent),
     )
-
-
-def _skips(session: Session, project_id: int, user_id: int | None) -> list[Any]:
-    """(round id, user id, purpose, skips, seconds) of the project's skipped tasks."""
-    return _per_round_and_user(
-        session,
-        project_id,
-        user_id,
-        TaskSkip,
-        func.count(TaskSkip.id),
-        _total(TaskSkip.seconds_spent),
+    skipped = _per_round_and_user(
+        session, project_id, only, TaskSkip, func.count(TaskSkip.id), _total(TaskSkip.seconds_spent)
     )
-
-
-def _cells(session: Session, project_id: int, only: int | None, apart: bool):
-    """Counts per (round id, user id); audit effort in the audit fields when `apart`. Audit
-    tasks ask for points, so painted pixels and segments (of any task) stay in theirs."""
-    cells: dict[tuple[int, int], dict[str, Any]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
-    for round_id, user_id, purpose, *sums in _effort(session, project_id, only):
+    for round_id, user_id, purpose, *sums in submitted:
         submissions, points, painted, segments, seconds = sums
         cell = cells[(round_id, user_id)]
         prefix = "audit_" if apart and purpose == TaskPurpose.audit else ""
@@ -88,7 +75,7 @@ def _cells(session: Session, project_id: int, only: int | None, apart: bool):
         cell[f"{prefix}seconds"] += float(seconds)
         cell["painted_pixels"] += int(painted)
         cell["segments"] += int(segments)
-    for round_id, user_id, purpose, skips, seconds in _skips(session, project_id, only):
+    for round_id, user_id, purpose, skips, seconds in skipped:
         cell = cells[(round_id, user_id)]
         cell["skipped_tasks"] += skips
         prefix = "audit_" if apart and purpose == TaskPurpose.audit else ""
