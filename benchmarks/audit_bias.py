@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from label_efficiency_projects import use_work_dir
 
 
 def main() -> None:
@@ -23,14 +22,8 @@ def main() -> None:
     parser.add_argument("data", type=Path, help="the dataset folder the run used")
     parser.add_argument("projects", nargs="+", help='project names, e.g. "labor-ppl seed 0"')
     args = parser.parse_args()
-    work = args.work_dir.resolve()
-    os.environ.update(
-        CUDA_VISIBLE_DEVICES="",
-        SEGLOOP_DATA_DIR=str(work),
-        SEGLOOP_DATABASE_URL=f"sqlite:///{work / 'segloop.db'}",
-        SEGLOOP_STORAGE_DIR=str(work / "storage"),
-    )
-    sys.path.insert(0, str(REPO))
+    os.environ["CUDA_VISIBLE_DEVICES"] = ""
+    use_work_dir(args.work_dir.resolve())
     print(
         "| project | round | audit estimate | dense, all audit images | trained on before "
         "| never trained on |\n|---|---|---|---|---|---|"

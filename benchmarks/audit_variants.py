@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
-
-REPO = Path(__file__).resolve().parents[1]
+from label_efficiency_projects import use_work_dir
 
 
 def main() -> None:
@@ -23,15 +21,9 @@ def main() -> None:
     parser.add_argument("work_dir", type=Path, help="label_efficiency.py's --work-dir")
     parser.add_argument("projects", nargs="+", help='project names, e.g. "labor-ppl seed 0"')
     args = parser.parse_args()
-    work = args.work_dir.resolve()
-    os.environ.update(
-        CUDA_VISIBLE_DEVICES="",
-        SEGLOOP_DATA_DIR=str(work),
-        SEGLOOP_DATABASE_URL=f"sqlite:///{work / 'segloop.db'}",
-        SEGLOOP_STORAGE_DIR=str(work / "storage"),
-    )
-    sys.path.insert(0, str(REPO))
-    variants: dict[str, list[tuple[str, int, float, dict]]] = {"all": [], "never trained": []}
+    os.environ["CUDA_VISIBLE_DEVICES"] = ""
+    use_work_dir(args.work_dir.resolve())
+    variants: dict[str, list[tuple[str, int, dict, dict]]] = {"all": [], "never trained": []}
     for name in args.projects:
         for variant, rows in project_estimates(name).items():
             variants[variant] += rows

@@ -26,20 +26,26 @@ def configure_process(cfg: Config, work_dir: Path) -> None:
     cores are used by running rows in two processes instead (`--jobs`)."""
     if cfg.device == "cpu":
         os.environ["CUDA_VISIBLE_DEVICES"] = ""  # the pipeline uses CUDA whenever it sees one
-    os.environ.update(
-        OMP_NUM_THREADS=str(cfg.threads),
-        SEGLOOP_DATA_DIR=str(work_dir),
-        SEGLOOP_DATABASE_URL=f"sqlite:///{work_dir / 'segloop.db'}",
-        SEGLOOP_STORAGE_DIR=str(work_dir / "storage"),
-    )
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
+    os.environ["OMP_NUM_THREADS"] = str(cfg.threads)
+    use_work_dir(work_dir)
     import torch
 
     torch.set_num_threads(cfg.threads)
     if cfg.device == "cuda" and not torch.cuda.is_available():
         raise SystemExit("--device cuda: no CUDA device is visible")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+def use_work_dir(work_dir: Path) -> None:
+    """This process's database and storage: the run's work folder (also for the scripts that
+    analyse a finished run), before any backend module loads its settings."""
+    os.environ.update(
+        SEGLOOP_DATA_DIR=str(work_dir),
+        SEGLOOP_DATABASE_URL=f"sqlite:///{work_dir / 'segloop.db'}",
+        SEGLOOP_STORAGE_DIR=str(work_dir / "storage"),
+    )
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
 
 
 def load_classes(data: Path) -> list[dict[str, Any]]:
