@@ -1,5 +1,5 @@
-"""Audit points through real rounds (in-process, SQLite, local storage): drawn on pool images
-the round does not train on, labelled like any task, never in a training label map, and
+"""Audit points through real rounds (in-process, SQLite, local storage): drawn on held-out
+pool images no round trains on, labelled like any task, never in a training label map, and
 turned into estimates of every round's model."""
 
 import io
@@ -11,16 +11,68 @@ from sqlalchemy import select
 
 from backend.db import open_session
 from backend.models import Image, Project, ProjectMember, Round, User
+from backend.round_settings import ModelSettings, RoundSettings
 from backend.services.audit import current_model
 from backend.services.rounds import create_round
 from backend.storage import get_storage
 from tests.conftest import ANNOTATOR
 from tests.worker.test_round_variants import _run_round, _tasks, environment  # noqa: F401
 from worker.oracle import answer_tasks_inline
-from worker.pipeline.audit import refresh_estimates
+from worker.pipeline.audit import MIN_HELD_OUT_IMAGES, held_out_images, refresh_estimates
 from worker.pipeline.runner import Outcome, advance
 
-AUDIT_POINTS = 16  # on the 8 pool images not chosen for training: 2 each
+AUDIT_POINTS = 16  # on the 5 held-out images of the 10 in the pool: 4, 3, 3, 3, 3
+
+
+def _settings(audit_share: float = 0.05, audit_min_points: int = 20, seed: int = 0):
+    return RoundSettings(
+        selection_method="ppl",
+        objective="none",
+        objective_config={},
+        points_per_image=40,
+        pixel_budget=0.022,
+        images_per_round=10,
+        model=ModelSettings(seed=seed),
+        audit_share=audit_share,
+        audit_min_points=audit_min_points,
+    )
+
+
+def _pool(ids, labelled=(), audited=()) -> list[dict]:
+    return [
+        {
+            "id": i,
+            "label_key": f"labels/{i}.png" if i in labelled else None,
+            "audit_points": [[0, 0]] if i in audited else [],
+        }
+        for i in ids
+    ]
+
+
+def test_held_out_images_are_a_fixed_uniform_share_of_the_pool():
+    settings = _settings()
+    pool = _pool(range(1000))
+    held = held_out_images(settings, pool)
+    assert len(held) == 50, "5 % of the pool"
+    assert held == held_out_images(settings, pool[::-1]), "whatever order the pool comes in"
+    assert held != held_out_images(_settings(seed=1), pool), "a project's seed draws its own"
+    # Spread over the pool, not its first or last images (ids in import order).
+    assert 10 <= len(held & set(range(500))) <= 40
+    assert len(held_out_images(settings, pool[:100])) == MIN_HELD_OUT_IMAGES
+    assert len(held_out_images(settings, pool[:10])) == 5, "at most half a small pool"
+    assert held_out_images(_settings(0.0, 0), pool) == set(), "no audit, nothing held out"
+
+
+def test_held_out_images_stay_held_out_and_are_never_trained_images():
+    settings = _settings()
+    held = held_out_images(settings, _pool(range(1000)))
+    # Importing more images never releases an image that holds audit points.
+    grown = held_out_images(settings, _pool(range(2000), audited=held))
+    assert held <= grown and len(grown) == 100
+    # Images trained before hold-outs existed never hold audit points, audited or not.
+    trained = set(list(held)[:5])
+    upgraded = held_out_images(settings, _pool(range(1000), labelled=trained, audited=trained))
+    assert not upgraded & trained and len(upgraded) == 50
 
 
 def _manifest(project_id: int, number: int) -> dict:
@@ -41,9 +93,10 @@ def test_audit_points_are_labelled_never_trained_on_and_estimate_every_round(
     first = _run_round(project_id)
     assert first.status == "done", first.error
     train, audits = _tasks(first.id), _tasks(first.id, "audit")
-    assert len(train) == 2 and len(audits) == 8
-    assert [len(t.points) for t in audits] == [2] * 8
-    assert not {t.image_id for t in audits} & {t.image_id for t in train}
+    assert len(train) == 2 and len(audits) == 5
+    assert sorted(len(t.points) for t in audits) == [3, 3, 3, 3, 4]
+    held_out = {t.image_id for t in audits}
+    assert not held_out & {t.image_id for t in train}
     assert first.audit["points"] == 0 and first.audit["miou"] is None
     assert "at least 10" in first.audit["reason"]
 
@@ -53,7 +106,7 @@ def test_audit_points_are_labelled_never_trained_on_and_estimate_every_round(
         session.commit()
     labels_dir = demo_data / "target/train/labels"
     answered = answer_tasks_inline(project_id, labels_dir, annotator, progress=False)
-    assert answered["tasks"] == 10
+    assert answered["tasks"] == 7
 
     # Between rounds the estimates take the new audit labels at once (what submitting an audit
     # task queues): the served model is chosen on them without waiting for another round.
@@ -110,9 +163,12 @@ def test_audit_points_are_labelled_never_trained_on_and_estimate_every_round(
         best, reason = current_model(session, session.get_one(Project, project_id))
         assert reason == "best audit estimate"
         assert best.audit["miou"] == max(r.audit["miou"] for r in rounds.values())
-    # Round 1 never asks for a pixel that was asked as an audit point.
+    # Round 1 never asks for a pixel that was asked as an audit point, trains on none of the
+    # held-out images and audits them alone.
     for task in _tasks(second_id) + _tasks(second_id, "audit"):
         assert not {(task.image_id, p["x"], p["y"]) for p in task.points} & asked
+    assert not {t.image_id for t in _tasks(second_id)} & held_out
+    assert {t.image_id for t in _tasks(second_id, "audit")} <= held_out
 
 
 def _truth(labels_dir, image_id: int) -> np.ndarray:

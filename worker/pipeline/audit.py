@@ -1,13 +1,19 @@
 """Audit points: drawn by the select stage, turned into estimates by the evaluate stage and,
 between rounds, each time audit labels come in (refresh_estimates).
 
-An audit point is a pixel drawn uniformly at random over the target pool, labelled like any
-point and never trained on (the prepare stage keeps its label out of every training map), so
-a model's accuracy on audit points estimates its accuracy on the pool without target labels
-(worker.ml.audit). Draws are stratified over images: images uniformly without replacement,
-then at most ceil(n / images) pixels each, since the points of one image say much the same.
+An audit point is a pixel labelled like any point and never trained on (the prepare stage
+keeps its label out of every training map), so a model's accuracy on audit points estimates
+its accuracy on the pool without target labels (worker.ml.audit).
+
+They are drawn on held-out images: a uniform sample of the pool, fixed per project and never
+offered for training. Drawing them from whatever the round left over was biased twice
+(benchmarks/README.md, issue 17): a model scores better on images earlier rounds trained on,
+and LabOR leaves the easy images to the audit. Draws are stratified over the held-out images:
+images uniformly without replacement, then at most ceil(n / images) pixels each, since the
+points of one image say much the same.
 """
 
+import hashlib
 import math
 from collections import defaultdict
 from typing import Any
@@ -29,6 +35,7 @@ from backend.models import (
     Round,
     TaskPurpose,
 )
+from backend.round_settings import RoundSettings
 from backend.services.annotations import merge_label_maps
 from backend.storage import Storage
 from worker.ml import audit
@@ -39,11 +46,36 @@ from worker.pipeline.context import Report, RoundContext, load_context, load_mod
 
 # A seed stream of its own: drawing audit points never shifts the training selection's draws.
 AUDIT_STREAM = 0xA0D17
+# Held out: the audit share of the pool, but at least this many images (at most half the
+# pool), since the interval resamples images and a handful of them says little.
+MIN_HELD_OUT_IMAGES = 20
 
 
 def audit_rng(ctx: RoundContext) -> np.random.Generator:
     """Seeded from the round like the rest of selection: a redelivered stage draws the same."""
     return np.random.default_rng([AUDIT_STREAM, ctx.model_settings.seed % 2**32, ctx.number])
+
+
+def _draw_order(seed: int, image_id: int) -> bytes:
+    """A per-image key, uniform and stable: a new image never reorders the others."""
+    return hashlib.blake2b(f"{AUDIT_STREAM}:{seed}:{image_id}".encode(), digest_size=8).digest()
+
+
+def held_out_images(settings: RoundSettings, pool: list[dict[str, Any]]) -> set[int]:
+    """Pool images kept for audit points, chosen without looking at any model: images already
+    audited stay held out, the rest are filled up in a seeded uniform order. An image with
+    training labels is never held out (projects that audited before hold-outs existed)."""
+    if settings.audit_points <= 0:
+        return set()
+    wanted = max(math.ceil(settings.audit_share * len(pool)), MIN_HELD_OUT_IMAGES)
+    wanted = min(wanted, len(pool) // 2)
+    untrained = [entry for entry in pool if not entry["label_key"]]
+    held = {entry["id"] for entry in untrained if entry.get("audit_points")}
+    for entry in sorted(untrained, key=lambda e: _draw_order(settings.model.seed, e["id"])):
+        if len(held) >= wanted:
+            break
+        held.add(entry["id"])
+    return held
 
 
 def taken_pixels(ctx: RoundContext, entry: dict[str, Any]) -> np.ndarray:
@@ -59,7 +91,7 @@ def taken_pixels(ctx: RoundContext, entry: dict[str, Any]) -> np.ndarray:
 def draw_audit_points(
     ctx: RoundContext, candidates: list[dict[str, Any]], n: int, rng: np.random.Generator
 ) -> list[tuple[dict[str, Any], list[dict[str, int]]]]:
-    """n audit pixels over `candidates` (pool entries free this round): as many images as
+    """n audit pixels over `candidates` (held-out images free this round): as many images as
     points allow, at most ceil(n / images) untaken pixels each, at the true resolution."""
     if n <= 0 or not candidates:
         return []

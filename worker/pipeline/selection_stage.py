@@ -1,6 +1,6 @@
 """The select stage: rank pool images, then pick the pixels to ask about at each image's true
-resolution (LabOR or a baseline, worker.ml.selection), and the round's audit points on other
-pool images (worker.pipeline.audit)."""
+resolution (LabOR or a baseline, worker.ml.selection), and the round's audit points on the
+held-out pool images (worker.pipeline.audit)."""
 
 from typing import Any
 
@@ -20,7 +20,7 @@ from worker.ml.inference import predict_labels, preprocess
 from worker.ml.models import Segmenter, build_selector
 from worker.ml.training import predict, predict_selector
 from worker.pipeline.artifacts import load_json, load_torch, save_json
-from worker.pipeline.audit import audit_rng, draw_audit_points, taken_pixels
+from worker.pipeline.audit import audit_rng, draw_audit_points, held_out_images, taken_pixels
 from worker.pipeline.context import Report, RoundContext, load_context, load_model
 
 # The project's current model and its input size, when it is not the selecting round's.
@@ -79,7 +79,9 @@ def select_stage(ctx: RoundContext, report: Report) -> None:
         selector.load_state_dict(load_torch(ctx.storage, ctx.keys.selector, ctx.device))
         selector = selector.to(ctx.device).eval()
     busy = _open_task_images(ctx)
-    candidates = [entry for entry in manifest["pool"] if entry["id"] not in busy]
+    held_out = held_out_images(ctx.settings, manifest["pool"])
+    free = [entry for entry in manifest["pool"] if entry["id"] not in busy]
+    candidates = [entry for entry in free if entry["id"] not in held_out]
     generator = torch.Generator().manual_seed(ctx.model_settings.seed * 1000 + ctx.number)
 
     scores = []
@@ -98,13 +100,9 @@ def select_stage(ctx: RoundContext, report: Report) -> None:
         report(done, 2 * len(candidates), "scoring images")
     order = sorted(range(len(candidates)), key=lambda i: -scores[i])
     chosen = [candidates[i] for i in order[: ctx.settings.images_per_round]]
-    chosen_ids = {entry["id"] for entry in chosen}
     rng = audit_rng(ctx)
     audits = draw_audit_points(
-        ctx,
-        [entry for entry in candidates if entry["id"] not in chosen_ids],
-        ctx.settings.audit_points,
-        rng,
+        ctx, [entry for entry in free if entry["id"] in held_out], ctx.settings.audit_points, rng
     )
 
     entries = []

@@ -1623,8 +1623,9 @@ export interface components {
         Role: "admin" | "annotator";
         /**
          * RoundAudit
-         * @description A round's model A on every audit point labelled so far (pixels drawn uniformly over the
-         *     target pool, never trained on), with percentile-bootstrap intervals over images.
+         * @description A round's model A on every audit point labelled so far (pixels drawn uniformly over a
+         *     held-out uniform sample of the target pool's images, which no round trains on), with
+         *     percentile-bootstrap intervals over images.
          */
         RoundAudit: {
             /**
