@@ -101,3 +101,33 @@ def test_skips_from_before_their_seconds_stay_in_the_ledger(tmp_path):
         assert [(s.user_id, s.seconds_spent) for s in skips] == [(i, 0.0) for i in user_ids]
     command.downgrade(alembic_config(url), "a3d5f7c9e1b2")
     engine.dispose()
+
+
+def test_rounds_stopped_before_selector_b_still_evaluate(tmp_path):
+    """Evaluate moved before train_selector: a round left at train_selector had not evaluated,
+    and would otherwise go on to select without target/val figures or audit estimates."""
+    import sqlalchemy as sa
+    from alembic import command
+    from sqlalchemy.orm import Session
+
+    from backend.migrate import alembic_config
+    from backend.models import Project, Round
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "c8e2f4a6b1d3")
+    engine = create_engine(url)
+    with Session(engine) as session:
+        project = Project(name="old", classes=[], model_settings={})
+        session.add(project)
+        session.flush()
+        for number, (status, stage) in enumerate(
+            [("running", "train_selector"), ("queued", "evaluate"), ("done", "done")]
+        ):
+            session.add(Round(project_id=project.id, number=number, status=status, stage=stage))
+        session.commit()
+    command.upgrade(alembic_config(url), "head")
+    with engine.connect() as connection:
+        stages = connection.execute(sa.text("SELECT stage FROM rounds ORDER BY number")).scalars()
+        assert list(stages) == ["evaluate", "evaluate", "done"]
+    command.downgrade(alembic_config(url), "c8e2f4a6b1d3")
+    engine.dispose()

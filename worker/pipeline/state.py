@@ -22,12 +22,14 @@ RUNNER_ID = (
     or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 )
 
-# Share of a round's total progress each stage accounts for.
+# Share of a round's total progress each stage accounts for, in the order they run. Model A is
+# evaluated before selector B trains: its figures show sooner, and a round cancelled once
+# evaluated (one whose selection nobody will label) never pays for B.
 STAGE_WEIGHTS = {
     "prepare": 0.05,
     "train_model": 0.45,
-    "train_selector": 0.25,
     "evaluate": 0.05,
+    "train_selector": 0.25,
     "select": 0.15,
     "publish": 0.05,
 }
