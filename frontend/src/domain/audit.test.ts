@@ -53,7 +53,7 @@ describe("formatEstimate", () => {
     expect(formatEstimate(null)).toBe("no audit estimate yet");
   });
   it("says what the interval is", () => {
-    expect(estimateDetail(audit())).toBe("90 % interval over 12 images, audit labels as of round 2");
+    expect(estimateDetail(audit())).toBe("90 % interval over 12 images, estimated when round 2 was the latest");
   });
 });
 

@@ -17,9 +17,12 @@ export function formatEstimate(audit: RoundAudit | null | undefined): string {
   return `mIoU ${formatIoU(audit.miou)} %${band} from ${formatInt(audit.points)} audit point${audit.points === 1 ? "" : "s"}`;
 }
 
-/** "90 % interval over 12 images, audit labels as of round 3". */
+/**
+ * "90 % interval over 12 images, estimated when round 3 was the latest": labelled audit
+ * tasks re-estimate between rounds, so the labels may postdate that round's own launch.
+ */
 export function estimateDetail(audit: RoundAudit): string {
-  return `${Math.round(audit.level * 100)} % interval over ${formatInt(audit.images)} image${audit.images === 1 ? "" : "s"}, audit labels as of round ${audit.labels_as_of_round}`;
+  return `${Math.round(audit.level * 100)} % interval over ${formatInt(audit.images)} image${audit.images === 1 ? "" : "s"}, estimated when round ${audit.labels_as_of_round} was the latest`;
 }
 
 export interface EstimatePoint {
