@@ -3,9 +3,11 @@ the embedded defaults with the generated project, and gone entirely once stopped
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -38,19 +40,23 @@ def demo(tmp_path):
                 break
         except httpx.HTTPError:
             time.sleep(0.5)
-    yield process, url
+    yield process, url, tmp_path
     if _alive(process.pid):
         os.killpg(process.pid, signal.SIGKILL)
 
 
-def test_demo_serves_its_project_and_stops_with_its_worker(demo):
-    process, url = demo
-    assert httpx.get(f"{url}/api/v1/health").json() == {"database": "ok", "broker": "ok"}
-    assert "<html" in httpx.get(url).text.lower(), "the built UI is served at /"
+def _admin_headers(url: str) -> dict[str, str]:
     login = httpx.post(
         f"{url}/api/v1/login/access-token", data={"username": ADMIN[0], "password": ADMIN[1]}
     )
-    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+def test_demo_serves_its_project_and_stops_with_its_worker(demo):
+    process, url, _ = demo
+    assert httpx.get(f"{url}/api/v1/health").json() == {"database": "ok", "broker": "ok"}
+    assert "<html" in httpx.get(url).text.lower(), "the built UI is served at /"
+    headers = _admin_headers(url)
     [project] = httpx.get(f"{url}/api/v1/projects", headers=headers).json()
     datasets = httpx.get(f"{url}/api/v1/projects/{project['id']}/datasets", headers=headers)
     assert sorted(d["kind"] for d in datasets.json()) == ["source", "target_pool", "target_val"]
@@ -68,11 +74,8 @@ def test_demo_stops_promptly_while_a_round_trains(demo):
     """Ctrl-C or SIGTERM in the middle of round 0's training (minutes long) stops the demo
     within seconds; the round is not lost: its stage was acknowledged late and resumes from
     its checkpoint when the worker comes back (tests/worker/test_resilience.py)."""
-    process, url = demo
-    login = httpx.post(
-        f"{url}/api/v1/login/access-token", data={"username": ADMIN[0], "password": ADMIN[1]}
-    )
-    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    process, url, _ = demo
+    headers = _admin_headers(url)
     [project] = httpx.get(f"{url}/api/v1/projects", headers=headers).json()
     launched = httpx.post(f"{url}/api/v1/projects/{project['id']}/rounds", headers=headers)
     assert launched.status_code == 202, launched.text
@@ -91,3 +94,35 @@ def test_demo_stops_promptly_while_a_round_trains(demo):
     while _alive(process.pid) and time.monotonic() - stopped < 30:
         time.sleep(0.5)
     assert not _alive(process.pid), "the demo's worker kept training after the demo stopped"
+
+
+def test_demo_launches_scheduled_rounds(demo):
+    """An admin who schedules rounds in the demo sees them launch: the demo runs the scheduler
+    (Celery beat) beside its worker, as a deployment runs `segloop beat`."""
+    _, url, data_dir = demo
+    headers = _admin_headers(url)
+    [project] = httpx.get(f"{url}/api/v1/projects", headers=headers).json()
+    # Round 0 finished two hours ago (written directly: training it would take minutes).
+    with sqlite3.connect(data_dir / "segloop.db") as db:
+        two_hours_ago = datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=2)
+        finished = f"{two_hours_ago:%Y-%m-%d %H:%M:%S.%f}"
+        db.execute(
+            "INSERT INTO rounds (project_id, number, status, stage, progress, created_at,"
+            " finished_at, settings, cancel_requested) VALUES (?, 0, 'done', 'done', 1.0, ?, ?,"
+            " ?, 0)",
+            (project["id"], finished, finished, "{}"),
+        )
+    updated = httpx.patch(
+        f"{url}/api/v1/projects/{project['id']}", headers=headers, json={"schedule_minutes": 60}
+    )
+    assert updated.status_code == 200, updated.text
+    rounds_url = f"{url}/api/v1/projects/{project['id']}/rounds"
+    deadline = time.monotonic() + 120  # beat checks schedules every 30 s
+    while time.monotonic() < deadline:
+        rounds = httpx.get(rounds_url, headers=headers).json()
+        if len(rounds) == 2:
+            break
+        time.sleep(1)
+    assert len(rounds) == 2, "no scheduled round launched"
+    scheduled = next(r for r in rounds if r["number"] == 1)
+    assert scheduled["status"] in ("queued", "running"), scheduled

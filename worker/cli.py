@@ -62,6 +62,9 @@ def cmd_demo(args: argparse.Namespace) -> None:
     with open_session() as session:
         setup = ensure_demo(session, settings, data_dir / "data")
     worker = subprocess.Popen(_worker_command("gpu,cpu"), env=os.environ.copy())
+    # The scheduler too, as a deployment runs `segloop beat`: without it, scheduled and
+    # auto-advancing rounds would never launch.
+    beat = subprocess.Popen(_beat_command(data_dir / "celerybeat-schedule"), env=os.environ.copy())
     url = f"http://{args.host}:{args.port}"
     print(
         f"\n  segloop demo is starting at {url}\n"
@@ -78,20 +81,21 @@ def cmd_demo(args: argparse.Namespace) -> None:
     try:
         _serve(args.host, args.port)
     finally:
+        _stop(beat)
         _stop(worker)
 
 
-def _stop(worker: subprocess.Popen) -> None:
+def _stop(process: subprocess.Popen) -> None:
     """Celery's warm shutdown waits for the running stage, and training takes minutes: after a
-    few seconds the worker is killed instead. Nothing is lost: the round's heartbeat stops, so
-    the next worker to start re-queues it (worker.tasks.recover_rounds) and the stage resumes
-    from its last checkpoint."""
-    worker.send_signal(signal.SIGTERM)
+    few seconds the worker is killed instead (beat stops at once). Nothing is lost: the
+    round's heartbeat stops, so the next worker to start re-queues it
+    (worker.tasks.recover_rounds) and the stage resumes from its last checkpoint."""
+    process.send_signal(signal.SIGTERM)
     try:
-        worker.wait(timeout=WORKER_STOP_SECONDS)
+        process.wait(timeout=WORKER_STOP_SECONDS)
     except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
+        process.kill()
+        process.wait()
 
 
 def cmd_api(args: argparse.Namespace) -> None:
@@ -102,11 +106,13 @@ def cmd_worker(args: argparse.Namespace) -> None:
     os.execv(sys.executable, _worker_command(args.queues, args.concurrency))
 
 
+def _beat_command(schedule_file: Path | None = None) -> list[str]:
+    command = [sys.executable, "-m", "celery", "-A", "worker.celery_app:celery_app", "beat"]
+    return command + (["--schedule", str(schedule_file)] if schedule_file else [])
+
+
 def cmd_beat(_: argparse.Namespace) -> None:
-    os.execv(
-        sys.executable,
-        [sys.executable, "-m", "celery", "-A", "worker.celery_app:celery_app", "beat"],
-    )
+    os.execv(sys.executable, _beat_command())
 
 
 def cmd_migrate(_: argparse.Namespace) -> None:
