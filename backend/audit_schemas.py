@@ -37,12 +37,19 @@ class RoundAudit(BaseModel):
     per_class_iou: dict[str, float] = Field(
         default_factory=dict, description="Classes with enough audit points of their own."
     )
+    versus_latest: Interval | None = Field(
+        default=None,
+        description="This round's mIoU minus the latest estimated round's on the same audit "
+        "points, a paired bootstrap interval at `level`; null for the latest round itself. An "
+        "earlier round is served instead of the latest only when its interval lies above 0.",
+    )
     reason: str | None = Field(default=None, description="Why there is no estimate, if none.")
 
 
 class CurrentModelReason(StrEnum):
     pinned = "pinned"
-    best_audit = "best audit estimate"
+    latest_audited = "latest (no earlier round measurably better)"
+    better_audit = "measurably better than the latest on audit points"
     latest = "latest (no audit estimate yet)"
     none = "no trained model yet"
 

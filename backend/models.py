@@ -136,7 +136,7 @@ class Project(Base):
     # Labelling budget ("points", "pixels" or "hours"; null: none): once spent, no new rounds.
     budget_unit: Mapped[str | None] = mapped_column(String(16), default=None)
     budget_amount: Mapped[float | None] = mapped_column(Float, default=None)
-    # The round whose model is served; null: the best audit estimate (else the latest).
+    # The round whose model is served; null: chosen on the audit points (backend.services.audit).
     pinned_round_id: Mapped[int | None] = mapped_column(
         ForeignKey(
             "rounds.id", ondelete="SET NULL", use_alter=True, name="fk_projects_pinned_round"

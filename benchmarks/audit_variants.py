@@ -1,7 +1,8 @@
-"""Audit estimates recomputed offline from a label_efficiency.py work folder, as the product
-computes them and restricted to audit images the estimated model never trained on: what a
-held-out audit set would give, without re-running the rounds. Prints coverage of target/val
-by the 90 % intervals and the round each picks, per variant.
+"""Audit estimates recomputed offline from a label_efficiency.py work folder with the
+product's estimator and bootstrap seeds: coverage of target/val by the 90 % intervals, and the
+round each rule serves against the best round by target/val. Rules: the highest estimate (the
+product before stop 21) and the latest round unless an earlier one is measurably better on
+the same audit points (the product now; backend.services.audit).
 
     python benchmarks/audit_variants.py WORK "random seed 0" "labor-ppl seed 0" ...
 """
@@ -23,41 +24,44 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["CUDA_VISIBLE_DEVICES"] = ""
     use_work_dir(args.work_dir.resolve())
-    variants: dict[str, list[tuple[str, int, dict, dict]]] = {"all": [], "never trained": []}
-    for name in args.projects:
-        for variant, rows in project_estimates(name).items():
-            variants[variant] += rows
-    print("| variant | rounds | mIoU inside | accuracy inside | mean mIoU error | largest loss |")
+    print("| project | round | audit mIoU [90 %] | target/val | inside | vs latest [90 %] |")
     print("|---|---|---|---|---|---|")
-    for variant, rows in variants.items():
-        miou_in = sum(e["miou_low"] <= v["miou"] <= e["miou_high"] for *_, v, e in rows)
-        acc_in = sum(e["acc_low"] <= v["acc"] <= e["acc_high"] for *_, v, e in rows)
-        error = np.mean([e["miou"] - v["miou"] for *_, v, e in rows])
+    losses: dict[str, list[float]] = {"highest estimate": [], "latest unless measurably worse": []}
+    inside, rounds = 0, 0
+    for name in args.projects:
+        estimates = project_estimates(name)
+        for e in estimates:
+            rounds += 1
+            inside += e["low"] <= e["val"] <= e["high"]
+            low, high = e["versus"] or (None, None)
+            versus = f"[{100 * low:+.1f}, {100 * high:+.1f}]" if e["versus"] else "-"
+            print(
+                f"| {name} | {e['round']} | {100 * e['miou']:.1f} [{100 * e['low']:.1f}, "
+                f"{100 * e['high']:.1f}] | {100 * e['val']:.1f} "
+                f"| {'yes' if e['low'] <= e['val'] <= e['high'] else 'no'} | {versus} |"
+            )
+        best = max(e["val"] for e in estimates)
+        highest = max(estimates, key=lambda e: (e["miou"], e["round"]))
+        better = [e for e in estimates if e["versus"] and e["versus"][0] > 0]
+        served = max(better, key=lambda e: (e["miou"], e["round"])) if better else estimates[-1]
+        losses["highest estimate"].append(best - highest["val"])
+        losses["latest unless measurably worse"].append(best - served["val"])
+    print(f"\nmIoU inside the interval: {inside} of {rounds} rounds")
+    for rule, values in losses.items():
         print(
-            f"| {variant} | {len(rows)} | {miou_in} | {acc_in} | {100 * error:+.1f} "
-            f"| {100 * largest_loss(rows):.1f} |"
+            f"served by {rule}: largest loss {100 * max(values):.1f} mIoU, "
+            f"{sum(v <= 0.01 for v in values)} of {len(values)} rows within 1 point"
         )
 
 
-def largest_loss(rows: list) -> float:
-    """Over projects: val mIoU of the best round by val minus that of the round by estimate."""
-    by_project: dict[str, list] = {}
-    for name, number, v, e in rows:
-        by_project.setdefault(name, []).append((number, v, e))
-    losses = []
-    for rounds in by_project.values():
-        by_estimate = max(rounds, key=lambda r: (r[2]["miou"], r[0]))
-        by_val = max(rounds, key=lambda r: (r[1]["miou"], r[0]))
-        losses.append(by_val[1]["miou"] - by_estimate[1]["miou"])
-    return max(losses)
-
-
-def project_estimates(name: str) -> dict[str, list]:
+def project_estimates(name: str) -> list[dict]:
+    """Per round (in order): estimate, interval, target/val mIoU and the paired interval
+    against the project's last round, all on every audit label in the folder."""
     from sqlalchemy import select
 
     from backend.audit_schemas import AUDIT_LEVEL
     from backend.db import open_session
-    from backend.models import AnnotationTask, Project, Round, TaskPurpose
+    from backend.models import Project, Round
     from backend.storage import get_storage
     from worker.ml import audit
     from worker.ml.data import decode_label
@@ -66,52 +70,41 @@ def project_estimates(name: str) -> dict[str, list]:
 
     storage = get_storage()
     with open_session() as session:
-        project_id = session.scalar(select(Project.id).where(Project.name == name))
-        seed = session.scalar(select(Project.model_settings).where(Project.id == project_id))[
-            "seed"
-        ]
-        classes = len(session.get_one(Project, project_id).classes)
+        project = session.scalars(select(Project).where(Project.name == name)).one()
+        project_id, classes = project.id, len(project.classes)
+        seed = project.model_settings["seed"] % 2**32  # the product's bootstrap draws
         rounds = session.execute(
             select(Round.number, Round.metrics)
             .where(Round.project_id == project_id)
             .order_by(Round.number)
         ).all()
-        trained = session.execute(
-            select(AnnotationTask.image_id, Round.number)
-            .join(Round, Round.id == AnnotationTask.round_id)
-            .where(
-                AnnotationTask.project_id == project_id,
-                AnnotationTask.purpose == TaskPurpose.train,
-            )
-        ).all()
     labels = read_audit_labels(storage, project_id)
-    out: dict[str, list] = {"all": [], "never trained": []}
-    for number, metrics in rounds:
+    truth = np.array([label["class_id"] for label in labels])
+    images = np.array([label["image_id"] for label in labels])
+    predicted = []
+    for number, _ in rounds:
         keys = RoundKeys(project_id, number)
-        maps = {i: decode_label(storage.get(keys.audit_prediction(i))) for i in
-                {label["image_id"] for label in labels}}  # fmt: skip
-        seen = {image for image, n in trained if n < number}
-        truth = {"miou": metrics["miou"], "acc": metrics["pixel_accuracy"]}
-        for variant, kept in (
-            ("all", labels),
-            ("never trained", [label for label in labels if label["image_id"] not in seen]),
-        ):
-            result = audit.estimate(
-                np.array([maps[label["image_id"]][label["y"], label["x"]] for label in kept]),
-                np.array([label["class_id"] for label in kept]),
-                np.array([label["image_id"] for label in kept]),
-                classes,
-                level=AUDIT_LEVEL,
-                seed=seed % 2**32,  # the product's bootstrap draws
+        maps = {i: decode_label(storage.get(keys.audit_prediction(i))) for i in set(images)}
+        predicted.append(np.array([maps[lb["image_id"]][lb["y"], lb["x"]] for lb in labels]))
+    out = []
+    for (number, metrics), prediction in zip(rounds, predicted, strict=True):
+        result = audit.estimate(prediction, truth, images, classes, level=AUDIT_LEVEL, seed=seed)
+        versus = None
+        if prediction is not predicted[-1]:
+            gain = audit.compare(
+                prediction, predicted[-1], truth, images, classes, level=AUDIT_LEVEL, seed=seed
             )
-            estimate = {
+            versus = (gain.low, gain.high)
+        out.append(
+            {
+                "round": number,
                 "miou": result.miou,
-                "miou_low": result.miou_interval.low,
-                "miou_high": result.miou_interval.high,
-                "acc_low": result.pixel_accuracy_interval.low,
-                "acc_high": result.pixel_accuracy_interval.high,
+                "low": result.miou_interval.low,
+                "high": result.miou_interval.high,
+                "val": metrics["miou"],
+                "versus": versus,
             }
-            out[variant].append((name, number, truth, estimate))
+        )
     return out
 
 

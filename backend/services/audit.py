@@ -1,9 +1,13 @@
 """Which round's model a project serves when nobody names one: the round an admin pinned,
-else the round with the best audit mIoU estimate, else (no estimate yet) the latest trained.
+else the latest estimated round unless an earlier one is measurably better on the audit points
+(its paired interval against the latest lies above 0: the best such), else (no estimate yet)
+the latest trained.
 
-Estimates are compared only when they rest on the same audit labels (every round's evaluate
-stage re-estimates all earlier models on all labels so far), so no round wins by having been
-measured on easier points."""
+Measurably, not merely a higher estimate: a few hundred audit points move an mIoU estimate by
+several points (rare classes), so the highest estimate often picks an older, worse round,
+while two rounds compared on the same points differ far less by chance
+(benchmarks/README.md, issue 17). Estimates are compared only when they rest on the same
+audit labels (every estimate covers all rounds on all labels so far)."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,9 +45,13 @@ def current_model(session: Session, project: Project) -> tuple[Round | None, Cur
     if estimated:
         newest = max(estimate.labels_as_of_round for estimate, _ in estimated)
         comparable = [(e, r) for e, r in estimated if e.labels_as_of_round == newest]
-        # Ties go to the later round: it has seen more labels.
-        _, best = max(comparable, key=lambda pair: (pair[0].miou, pair[1].number))
-        return best, CurrentModelReason.best_audit
+        better = [
+            (e, r) for e, r in comparable if e.versus_latest is not None and e.versus_latest.low > 0
+        ]
+        if better:
+            _, best = max(better, key=lambda pair: (pair[0].miou, pair[1].number))
+            return best, CurrentModelReason.better_audit
+        return comparable[-1][1], CurrentModelReason.latest_audited
     if trained:
         return trained[-1], CurrentModelReason.latest
     return None, CurrentModelReason.none

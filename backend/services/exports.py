@@ -129,7 +129,7 @@ def write_options(request: dict[str, Any], model_version: str = "") -> WriteOpti
 
 def trained_round(session: Session, project_id: int, round_id: int | None) -> Round:
     """The round whose model to use: the one asked for, or the project's current model
-    (pinned, best audit estimate, or latest trained: backend.services.audit)."""
+    (pinned, else chosen on the audit points: backend.services.audit)."""
     if round_id is not None:
         round_ = session.get(Round, round_id)
         if round_ is None or round_.project_id != project_id:

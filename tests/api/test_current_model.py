@@ -1,5 +1,6 @@
-"""The model a project serves: the pinned round, else the best audit estimate (on one set of
-audit labels), else the latest trained round; and the audit settings rounds snapshot."""
+"""The model a project serves: the pinned round, else the latest estimated round unless an
+earlier one is measurably better on the same audit labels, else the latest trained round; and
+the audit settings rounds snapshot."""
 
 import uuid
 
@@ -11,7 +12,7 @@ from backend.services.rounds import create_round
 from tests.conftest import create_project
 
 
-def _estimate(miou: float, as_of: int) -> dict:
+def _estimate(miou: float, as_of: int, versus_latest: tuple[float, float] | None = None) -> dict:
     return RoundAudit(
         points=40,
         images=20,
@@ -21,6 +22,9 @@ def _estimate(miou: float, as_of: int) -> dict:
         miou=miou,
         miou_interval=Interval(low=miou - 0.1, high=miou + 0.1),
         per_class_iou={"road": miou},
+        versus_latest=Interval(low=versus_latest[0], high=versus_latest[1])
+        if versus_latest
+        else None,
     ).model_dump(mode="json")
 
 
@@ -55,7 +59,7 @@ def _served(project_id: int) -> int:
         return trained_round(session, project_id, None).id
 
 
-def test_the_current_model_is_pinned_or_best_estimated_or_latest(api, project):
+def test_the_current_model_is_pinned_or_measurably_better_or_latest(api, project):
     url = f"/projects/{project['id']}"
     nothing = api.annotator.get(f"{url}/current-model").json()
     assert (nothing["round_id"], nothing["reason"]) == (None, "no trained model yet")
@@ -67,12 +71,23 @@ def test_the_current_model_is_pinned_or_best_estimated_or_latest(api, project):
     assert (latest["round_id"], latest["reason"]) == (ids[2], "latest (no audit estimate yet)")
     assert _served(project["id"]) == ids[2]
 
-    # Round 0 scored higher on an older, smaller audit set: not comparable, not chosen.
-    for round_id, (miou, as_of) in zip(ids, [(0.9, 1), (0.6, 2), (0.5, 2)], strict=False):
-        _set_audit(round_id, _estimate(miou, as_of))
+    # Round 1's estimate is higher than round 2's, but not measurably (its paired interval
+    # against round 2 holds 0): the latest is served. Round 0 was measurably better on an
+    # older, smaller audit set: not comparable, not chosen.
+    estimates = [_estimate(0.9, 1, (0.1, 0.3)), _estimate(0.6, 2, (-0.02, 0.2)), _estimate(0.5, 2)]
+    for round_id, estimate in zip(ids, estimates, strict=False):
+        _set_audit(round_id, estimate)
+    latest_audited = "latest (no earlier round measurably better)"
+    served = api.annotator.get(f"{url}/current-model").json()
+    assert (served["round_id"], served["reason"]) == (ids[2], latest_audited)
+    assert _served(project["id"]) == ids[2]
+
+    _set_audit(ids[1], _estimate(0.6, 2, (0.01, 0.2)))
+    better = "measurably better than the latest on audit points"
     best = api.annotator.get(f"{url}/current-model").json()
-    assert (best["round_id"], best["number"], best["reason"]) == (ids[1], 1, "best audit estimate")
+    assert (best["round_id"], best["number"], best["reason"]) == (ids[1], 1, better)
     assert best["estimate"]["miou"] == 0.6 and best["val_miou"] == 0.1
+    assert best["estimate"]["versus_latest"] == {"low": 0.01, "high": 0.2}
     assert _served(project["id"]) == ids[1]
 
     pinned = api.admin.put(f"{url}/pinned-round", json={"round_id": ids[2]})
@@ -91,7 +106,7 @@ def test_the_current_model_is_pinned_or_best_estimated_or_latest(api, project):
     assert api.admin.get(url).json()["pinned_round_id"] == ids[2], "a refused pin changes nothing"
 
     unpinned = api.admin.delete(f"{url}/pinned-round").json()
-    assert (unpinned["round_id"], unpinned["reason"]) == (ids[1], "best audit estimate")
+    assert (unpinned["round_id"], unpinned["reason"]) == (ids[1], better)
     assert unpinned["pinned_round_id"] is None
 
 

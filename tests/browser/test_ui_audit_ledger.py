@@ -157,9 +157,9 @@ def test_admin_sees_the_audit_estimate_the_ledger_and_the_budget(
     expect(r1.get_by_test_id("round-estimate")).to_contain_text("mIoU 55.0 % [50.0–60.0]")
     expect(r0.get_by_test_id("round-estimate")).to_contain_text("only 6 audit points: too few")
 
-    # The model served: the best estimate, marked in its row.
+    # The model served: the latest, as no earlier round is measurably better; marked in its row.
     expect(page.get_by_test_id("current-model-text")).to_have_text(
-        "Round 2 — the best audit estimate"
+        "Round 2 — the latest round; no earlier round is measurably better on the audit points"
     )
     expect(r2.get_by_test_id("serving-badge")).to_be_visible()
     for width in (1440, 1280, 1024):  # desktop, laptop, small laptop
@@ -200,7 +200,7 @@ def test_admin_sees_the_audit_estimate_the_ledger_and_the_budget(
     assert admin.get(f"/projects/{pid}/current-model").json()["round_id"] == round_ids[1]
     r1.get_by_test_id("unpin-round").click()
     expect(page.get_by_test_id("current-model-text")).to_have_text(
-        "Round 2 — the best audit estimate"
+        "Round 2 — the latest round; no earlier round is measurably better on the audit points"
     )
 
     # Settings: audit share in percent, a budget; the server's errors on the fields.

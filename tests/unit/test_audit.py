@@ -76,3 +76,38 @@ def test_copies_of_an_images_points_add_no_confidence():
     assert twice.pixel_accuracy == once.pixel_accuracy
     assert twice.pixel_accuracy_interval == once.pixel_accuracy_interval
     assert twice.miou_interval == once.miou_interval
+
+
+def _pool_miou(predicted: np.ndarray, truth: np.ndarray) -> float:
+    matrix = audit.confusion(predicted.ravel(), truth.ravel(), CLASSES)
+    return float(np.nanmean(audit.iou_per_class(matrix)))
+
+
+def test_a_paired_comparison_tells_apart_models_whose_own_intervals_overlap():
+    """Which round to serve: a model that fixes a fifth of another's errors is measurably
+    better on the same audit points, though each one's own interval overlaps the other's."""
+    rng = np.random.default_rng(1)
+    predicted, truth = _pool(rng)
+    better = np.where((predicted != truth) & (rng.random(truth.shape) < 0.2), truth, predicted)
+    true_gain = _pool_miou(better, truth) - _pool_miou(predicted, truth)
+    trials, covered, told_apart, overlapping = 100, 0, 0, 0
+    for trial in range(trials):
+        chosen = rng.choice(len(truth), 60, replace=False)
+        ids = np.repeat(chosen, 3)
+        ys, xs = rng.integers(0, truth.shape[1], (2, len(ids)))
+        ours, theirs, t = better[ids, ys, xs], predicted[ids, ys, xs], truth[ids, ys, xs]
+        gain = audit.compare(ours, theirs, t, ids, CLASSES, resamples=300, seed=trial)
+        covered += gain.low <= true_gain <= gain.high
+        told_apart += gain.low > 0
+        own = [audit.estimate(p, t, ids, CLASSES, resamples=300, seed=trial).miou_interval
+               for p in (ours, theirs)]  # fmt: skip
+        overlapping += own[0].low <= own[1].high
+    assert 0.80 <= covered / trials <= 0.97
+    assert told_apart / trials >= 0.8 and overlapping / trials >= 0.8
+
+
+def test_a_model_compared_with_itself_differs_by_exactly_nothing():
+    rng = np.random.default_rng(2)
+    predicted, truth = _pool(rng, images=20)
+    p, t, ids = _audit_sample(rng, predicted, truth, images=20, per_image=5)
+    assert audit.compare(p, p, t, ids, CLASSES, resamples=200) == audit.Interval(0.0, 0.0)

@@ -160,9 +160,16 @@ def test_audit_points_are_labelled_never_trained_on_and_estimate_every_round(
             low, high = estimate["miou_interval"]["low"], estimate["miou_interval"]["high"]
             assert 0 <= low <= estimate["miou"] <= high <= 1
             assert round_.metrics["miou"] is not None, "the val figure is kept beside it"
-        best, reason = current_model(session, session.get_one(Project, project_id))
-        assert reason == "best audit estimate"
-        assert best.audit["miou"] == max(r.audit["miou"] for r in rounds.values())
+        # Round 0 against round 1 on the same points; the latest is served unless round 0
+        # is measurably better.
+        versus = rounds[0].audit["versus_latest"]
+        assert -1 <= versus["low"] <= versus["high"] <= 1
+        assert rounds[1].audit["versus_latest"] is None
+        served, reason = current_model(session, session.get_one(Project, project_id))
+        expected_round = 0 if versus["low"] > 0 else 1
+        assert served.number == expected_round
+        assert reason == ("measurably better than the latest on audit points" if versus["low"] > 0
+                          else "latest (no earlier round measurably better)")  # fmt: skip
     # Round 1 never asks for a pixel that was asked as an audit point, trains on none of the
     # held-out images and audits them alone.
     for task in _tasks(second_id) + _tasks(second_id, "audit"):

@@ -55,6 +55,37 @@ def _scores(matrix: np.ndarray) -> tuple[float, float]:
     return accuracy, miou
 
 
+def _check(predicted: np.ndarray, truth: np.ndarray, image_ids: np.ndarray, level: float) -> None:
+    if not (predicted.shape == truth.shape == image_ids.shape and predicted.ndim == 1):
+        raise ValueError("predicted, truth and image_ids must be 1-D arrays of one length")
+    if len(truth) == 0:
+        raise ValueError("no audit points to estimate from")
+    if not 0 < level < 1:
+        raise ValueError("level must be in (0, 1)")
+
+
+def _per_image(
+    predicted: np.ndarray, truth: np.ndarray, image_ids: np.ndarray, num_classes: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The images and one confusion matrix per image: a bootstrap sample is a weighted sum."""
+    images, inverse = np.unique(image_ids, return_inverse=True)
+    per_image = np.zeros((len(images), num_classes, num_classes), dtype=np.int64)
+    np.add.at(per_image, (inverse, truth.astype(np.int64), predicted.astype(np.int64)), 1)
+    return images, per_image
+
+
+def _draws(images: int, resamples: int, seed: int) -> np.ndarray:
+    """How often each image is drawn in each resample: one seed, one set of draws."""
+    rng = np.random.default_rng(seed)
+    return rng.multinomial(images, np.full(images, 1 / images), size=resamples)
+
+
+def _percentiles(scores: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    tail = (1 - level) / 2 * 100
+    low, high = np.nanpercentile(scores, [tail, 100 - tail], axis=0)
+    return low, high
+
+
 def estimate(
     predicted: np.ndarray,
     truth: np.ndarray,
@@ -68,25 +99,13 @@ def estimate(
 ) -> AuditEstimate:
     """Pixel accuracy and mIoU of `predicted` against `truth` (one entry per audit point),
     with `level` percentile-bootstrap intervals over the points' images."""
-    if not (predicted.shape == truth.shape == image_ids.shape and predicted.ndim == 1):
-        raise ValueError("predicted, truth and image_ids must be 1-D arrays of one length")
-    if len(truth) == 0:
-        raise ValueError("no audit points to estimate from")
-    if not 0 < level < 1:
-        raise ValueError("level must be in (0, 1)")
-    images, inverse = np.unique(image_ids, return_inverse=True)
-    # One confusion matrix per image; a bootstrap sample is a weighted sum of them.
-    per_image = np.zeros((len(images), num_classes, num_classes), dtype=np.int64)
-    np.add.at(per_image, (inverse, truth.astype(np.int64), predicted.astype(np.int64)), 1)
+    _check(predicted, truth, image_ids, level)
+    images, per_image = _per_image(predicted, truth, image_ids, num_classes)
     matrix = per_image.sum(0)
     accuracy, miou = _scores(matrix)
-
-    rng = np.random.default_rng(seed)
-    draws = rng.multinomial(len(images), np.full(len(images), 1 / len(images)), size=resamples)
-    samples = np.einsum("ri,ijk->rjk", draws, per_image)
+    samples = np.einsum("ri,ijk->rjk", _draws(len(images), resamples, seed), per_image)
     scores = np.array([_scores(m) for m in samples])
-    tail = (1 - level) / 2 * 100
-    low, high = np.nanpercentile(scores, [tail, 100 - tail], axis=0)
+    low, high = _percentiles(scores, level)
 
     ious = iou_per_class(matrix)
     counts = matrix.sum(1)
@@ -103,3 +122,29 @@ def estimate(
             if counts[k] >= min_class_points and np.isfinite(ious[k])
         },
     )
+
+
+def compare(
+    predicted: np.ndarray,
+    baseline: np.ndarray,
+    truth: np.ndarray,
+    image_ids: np.ndarray,
+    num_classes: int,
+    *,
+    level: float = 0.9,
+    resamples: int = 1000,
+    seed: int = 0,
+) -> Interval:
+    """`level` interval of mIoU(predicted) − mIoU(baseline) on the same audit points. Paired:
+    each resample draws the same images for both, so what they share (which images, which
+    rare-class points) cancels, and two models can be told apart well inside their own
+    intervals."""
+    _check(predicted, truth, image_ids, level)
+    _check(baseline, truth, image_ids, level)
+    images, ours = _per_image(predicted, truth, image_ids, num_classes)
+    _, theirs = _per_image(baseline, truth, image_ids, num_classes)
+    draws = _draws(len(images), resamples, seed)
+    ours_miou = [_scores(m)[1] for m in np.einsum("ri,ijk->rjk", draws, ours)]
+    theirs_miou = [_scores(m)[1] for m in np.einsum("ri,ijk->rjk", draws, theirs)]
+    low, high = _percentiles(np.subtract(ours_miou, theirs_miou), level)
+    return Interval(float(low), float(high))

@@ -150,6 +150,31 @@ def _result(estimate: audit.AuditEstimate, names: dict[int, str]) -> dict[str, A
     }
 
 
+def _estimates(
+    ctx: RoundContext, predicted: dict[int, np.ndarray], labels: list[dict[str, int]]
+) -> dict[int, dict[str, Any]]:
+    """Each round's estimate and, for all but the latest (the last in `predicted`), its
+    paired difference from the latest, on one set of bootstrap draws."""
+    truth = np.array([label["class_id"] for label in labels])
+    images = np.array([label["image_id"] for label in labels])
+    classes, seed = len(ctx.classes), ctx.model_settings.seed % 2**32
+    names = {c["id"]: c["name"] for c in ctx.classes}
+    results: dict[int, dict[str, Any]] = {}
+    if not predicted:
+        return results
+    latest = list(predicted.values())[-1]
+    for round_id, prediction in predicted.items():
+        estimate = audit.estimate(prediction, truth, images, classes, level=AUDIT_LEVEL, seed=seed)
+        versus = None
+        if prediction is not latest:
+            gain = audit.compare(
+                prediction, latest, truth, images, classes, level=AUDIT_LEVEL, seed=seed
+            )
+            versus = Interval(**vars(gain))
+        results[round_id] = {**_result(estimate, names), "versus_latest": versus}
+    return results
+
+
 def read_audit_labels(storage: Storage, project_id: int) -> list[dict[str, int]]:
     """(image id, x, y, class id) of every labelled audit point: each audit task's latest
     answer at the pixels it asked for; points left unlabelled (255) are no label."""
@@ -208,27 +233,22 @@ def estimate_rounds(
         "images": len({label["image_id"] for label in labels}),
         "labels_as_of_round": ctx.number,
     }
-    names = {c["id"]: c["name"] for c in ctx.classes}
-    results = {}
-    for done, (round_id, number, key) in enumerate(trained, start=1):
-        assert key is not None, "only rounds with a model are estimated"
-        if len(labels) < MIN_AUDIT_POINTS:
-            reason = (
-                f"{len(labels)} audit points labelled so far; an estimate needs at least "
-                f"{MIN_AUDIT_POINTS}"
-            )
-            results[round_id] = RoundAudit(**base, reason=reason)
-            continue
-        estimate = audit.estimate(
-            _predicted(ctx, (round_id, number, key), labels, image_keys),
-            np.array([label["class_id"] for label in labels]),
-            np.array([label["image_id"] for label in labels]),
-            len(ctx.classes),
-            level=AUDIT_LEVEL,
-            seed=ctx.model_settings.seed % 2**32,
+    if len(labels) < MIN_AUDIT_POINTS:
+        reason = (
+            f"{len(labels)} audit points labelled so far; an estimate needs at least "
+            f"{MIN_AUDIT_POINTS}"
         )
-        results[round_id] = RoundAudit(**base, **_result(estimate, names))
-        report(done, len(trained), f"audit estimate of round {number}")
+        results = {round_id: RoundAudit(**base, reason=reason) for round_id, *_ in trained}
+    else:
+        predicted = {}
+        for done, (round_id, number, key) in enumerate(trained, start=1):
+            assert key is not None, "only rounds with a model are estimated"
+            predicted[round_id] = _predicted(ctx, (round_id, number, key), labels, image_keys)
+            report(done, len(trained), f"audit predictions of round {number}")
+        results = {
+            round_id: RoundAudit(**base, **result)
+            for round_id, result in _estimates(ctx, predicted, labels).items()
+        }
     with open_session() as session:
         for round_id, result in results.items():
             session.get_one(Round, round_id).audit = result.model_dump(mode="json")

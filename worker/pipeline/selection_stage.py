@@ -58,7 +58,8 @@ def _image_score(method: SelectionMethod, prob1: torch.Tensor, prob2: torch.Tens
 
 def _prefill_model(ctx: RoundContext) -> Prefill:
     """Tasks' predictions (region pre-fill) come from the project's current model: the pinned
-    round or the best audit estimate (backend.services.audit), not always this round's A."""
+    round or the one chosen on the audit points (backend.services.audit), not always this
+    round's A."""
     with open_session() as session:
         current, _ = current_model(session, session.get_one(Project, ctx.project_id))
         if current is None or current.id == ctx.round_id or current.checkpoint_key is None:

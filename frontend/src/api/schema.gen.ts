@@ -961,7 +961,7 @@ export interface components {
          * CurrentModelReason
          * @enum {string}
          */
-        CurrentModelReason: "pinned" | "best audit estimate" | "latest (no audit estimate yet)" | "no trained model yet";
+        CurrentModelReason: "pinned" | "latest (no earlier round measurably better)" | "measurably better than the latest on audit points" | "latest (no audit estimate yet)" | "no trained model yet";
         /**
          * DatasetKind
          * @enum {string}
@@ -1661,6 +1661,8 @@ export interface components {
             per_class_iou: {
                 [key: string]: number;
             };
+            /** @description This round's mIoU minus the latest estimated round's on the same audit points, a paired bootstrap interval at `level`; null for the latest round itself. An earlier round is served instead of the latest only when its interval lies above 0. */
+            versus_latest: components["schemas"]["Interval"] | null;
             /**
              * Reason
              * @description Why there is no estimate, if none.

@@ -14,6 +14,7 @@ function audit(over: Partial<RoundAudit> = {}): RoundAudit {
     miou: 0.612,
     miou_interval: { low: 0.57, high: 0.648 },
     per_class_iou: {},
+    versus_latest: null,
     reason: null,
     ...over,
   };
@@ -94,14 +95,17 @@ describe("currentModelText", () => {
   const model = (over: Partial<CurrentModel>): CurrentModel => ({
     round_id: 7,
     number: 3,
-    reason: "best audit estimate",
+    reason: "latest (no earlier round measurably better)",
     pinned_round_id: null,
     estimate: null,
     val_miou: null,
     ...over,
   });
   it("names the round and why", () => {
-    expect(currentModelText(model({}))).toBe("Round 3 — the best audit estimate");
+    expect(currentModelText(model({}))).toBe("Round 3 — the latest round; no earlier round is measurably better on the audit points");
+    expect(currentModelText(model({ reason: "measurably better than the latest on audit points" }))).toBe(
+      "Round 3 — measurably better than the latest round on the audit points",
+    );
     expect(currentModelText(model({ reason: "pinned", pinned_round_id: 7 }))).toBe("Round 3 — pinned by an admin");
     expect(currentModelText(model({ round_id: null, number: null, reason: "no trained model yet" }))).toBe("No model served: no trained model yet.");
   });

@@ -91,12 +91,13 @@ export function lastRoundVerdict(curve: readonly EstimatePoint[]): Verdict | nul
 
 const REASON_TEXT: Record<CurrentModel["reason"], string> = {
   pinned: "pinned by an admin",
-  "best audit estimate": "the best audit estimate",
+  "latest (no earlier round measurably better)": "the latest round; no earlier round is measurably better on the audit points",
+  "measurably better than the latest on audit points": "measurably better than the latest round on the audit points",
   "latest (no audit estimate yet)": "the latest trained round (no audit estimate yet)",
   "no trained model yet": "no trained model yet",
 };
 
-/** "Round 3 — the best audit estimate", or why there is none. */
+/** "Round 3 — the latest round; no earlier round is measurably better …", or why there is none. */
 export function currentModelText(m: CurrentModel): string {
   if (m.number === null) return `No model served: ${REASON_TEXT[m.reason]}.`;
   return `Round ${m.number} — ${REASON_TEXT[m.reason]}`;
