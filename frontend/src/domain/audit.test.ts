@@ -85,6 +85,19 @@ describe("lastRoundVerdict", () => {
   it("counts a drop as no help", () => {
     expect(lastRoundVerdict(estimateCurve([at(0, 0.5, 0.45, 0.55), at(1, 0.3, 0.25, 0.35)]))?.text).toContain("change of −20.0");
   });
+  it("judges on the paired difference where the estimates carry one", () => {
+    const paired = (versus: { low: number; high: number }) =>
+      lastRoundVerdict(estimateCurve([round(0, audit({ miou: 0.5, versus_latest: versus })), round(1, audit({ miou: 0.53 }))]));
+    // Round 1's own interval [57.0–64.8] lies above 0.5, yet on the same points the gain may be nil.
+    expect(paired({ low: -0.06, high: 0.01 })).toEqual({
+      helped: false,
+      text: "Round 1 did not measurably help: its change of +3.0 mIoU points on round 0 lies between −1.0 and +6.0 on the same audit points.",
+    });
+    expect(paired({ low: -0.05, high: -0.01 })).toEqual({
+      helped: true,
+      text: "Round 1 gained +3.0 mIoU points on round 0 (between +1.0 and +5.0 on the same audit points).",
+    });
+  });
   it("says it helped when the previous estimate lies below the interval", () => {
     const v = lastRoundVerdict(estimateCurve([at(0, 0.4, 0.35, 0.45), at(1, 0.6, 0.55, 0.65)]));
     expect(v).toEqual({ helped: true, text: "Round 1 gained +20.0 mIoU points on round 0, beyond its interval." });

@@ -36,6 +36,8 @@ export interface EstimatePoint {
   labelledPixels: number | null;
   /** The target/val mIoU beside it, where the project has a labelled set. */
   valMiou: number | null;
+  /** Its mIoU minus the latest round's on the same audit points (paired interval); null for the latest. */
+  versusLatest: { low: number; high: number } | null;
 }
 
 const finite = (v: number | null | undefined): v is number => typeof v === "number" && Number.isFinite(v);
@@ -59,6 +61,7 @@ export function estimateCurve(rounds: readonly Round[]): EstimatePoint[] {
           points: a.points,
           labelledPixels: r.metrics && finite(r.metrics.labelled_pixels) ? r.metrics.labelled_pixels : null,
           valMiou: r.metrics && finite(r.metrics.miou) ? r.metrics.miou : null,
+          versusLatest: a.versus_latest ?? null,
         },
       ];
     });
@@ -71,15 +74,24 @@ export interface Verdict {
 }
 
 /**
- * Whether the last estimated round measurably improved on the one before: it did when the
- * previous estimate lies below the last round's interval. Null with fewer than two estimates.
+ * Whether the last estimated round measurably improved on the one before: it did when their
+ * paired difference on the same audit points lies above 0 (the rule that picks the model
+ * served), or, for estimates made before paired differences were stored, when the previous
+ * estimate lies below the last round's interval. Null with fewer than two estimates.
  */
 export function lastRoundVerdict(curve: readonly EstimatePoint[]): Verdict | null {
   const last = curve[curve.length - 1];
   const prev = curve[curve.length - 2];
   if (!last || !prev) return null;
-  const gain = (last.miou - prev.miou) * 100;
-  const signed = `${gain >= 0 ? "+" : "−"}${Math.abs(gain).toFixed(1)}`;
+  const points = (fraction: number) => `${fraction >= 0 ? "+" : "−"}${Math.abs(fraction * 100).toFixed(1)}`;
+  const signed = points(last.miou - prev.miou);
+  if (prev.versusLatest) {
+    // prev − last, turned around: last's gain on prev.
+    const band = `between ${points(-prev.versusLatest.high)} and ${points(-prev.versusLatest.low)} on the same audit points`;
+    return prev.versusLatest.high < 0
+      ? { helped: true, text: `Round ${last.round} gained ${signed} mIoU points on round ${prev.round} (${band}).` }
+      : { helped: false, text: `Round ${last.round} did not measurably help: its change of ${signed} mIoU points on round ${prev.round} lies ${band}.` };
+  }
   if (prev.miou >= last.low) {
     return {
       helped: false,
