@@ -38,10 +38,12 @@ def _settings(audit_share: float = 0.05, audit_min_points: int = 20, seed: int =
     )
 
 
-def _pool(ids, labelled=(), audited=()) -> list[dict]:
+def _pool(ids, labelled=(), audited=(), first_id: int = 0) -> list[dict]:
+    """Pool manifest entries of images "img-N" (ids from `first_id` + N)."""
     return [
         {
-            "id": i,
+            "id": first_id + i,
+            "name": f"img-{i}",
             "label_key": f"labels/{i}.png" if i in labelled else None,
             "audit_points": [[0, 0]] if i in audited else [],
         }
@@ -56,6 +58,9 @@ def test_held_out_images_are_a_fixed_uniform_share_of_the_pool():
     assert len(held) == 50, "5 % of the pool"
     assert held == held_out_images(settings, pool[::-1]), "whatever order the pool comes in"
     assert held != held_out_images(_settings(seed=1), pool), "a project's seed draws its own"
+    # The same images in another project (other ids): the same ones held out.
+    elsewhere = held_out_images(settings, _pool(range(1000), first_id=5000))
+    assert elsewhere == {5000 + i for i in held}
     # Spread over the pool, not its first or last images (ids in import order).
     assert 10 <= len(held & set(range(500))) <= 40
     assert len(held_out_images(settings, pool[:100])) == MIN_HELD_OUT_IMAGES

@@ -56,9 +56,13 @@ def audit_rng(ctx: RoundContext) -> np.random.Generator:
     return np.random.default_rng([AUDIT_STREAM, ctx.model_settings.seed % 2**32, ctx.number])
 
 
-def _draw_order(seed: int, image_id: int) -> bytes:
-    """A per-image key, uniform and stable: a new image never reorders the others."""
-    return hashlib.blake2b(f"{AUDIT_STREAM}:{seed}:{image_id}".encode(), digest_size=8).digest()
+def _draw_order(seed: int, entry: dict[str, Any]) -> bytes:
+    """A per-image key, uniform and stable: a new image never reorders the others. From the
+    image's name, so the same data holds out the same images in every project of one seed
+    (the benchmark's rows compare on one audit set); manifests from before names were in
+    them fall back to the id."""
+    name = entry.get("name") or f"#{entry['id']}"
+    return hashlib.blake2b(f"{AUDIT_STREAM}:{seed}:{name}".encode(), digest_size=8).digest()
 
 
 def held_out_images(settings: RoundSettings, pool: list[dict[str, Any]]) -> set[int]:
@@ -71,7 +75,7 @@ def held_out_images(settings: RoundSettings, pool: list[dict[str, Any]]) -> set[
     wanted = min(wanted, len(pool) // 2)
     untrained = [entry for entry in pool if not entry["label_key"]]
     held = {entry["id"] for entry in untrained if entry.get("audit_points")}
-    for entry in sorted(untrained, key=lambda e: _draw_order(settings.model.seed, e["id"])):
+    for entry in sorted(untrained, key=lambda e: _draw_order(settings.model.seed, e)):
         if len(held) >= wanted:
             break
         held.add(entry["id"])

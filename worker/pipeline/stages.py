@@ -88,6 +88,7 @@ def prepare(ctx: RoundContext, report: Report) -> None:
         pool_entries.append(
             {
                 "id": image.id,
+                "name": image.name,
                 "image_key": image.image_key,
                 "label_key": merged_key,
                 "width": image.width,
