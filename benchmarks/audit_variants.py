@@ -24,6 +24,8 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["CUDA_VISIBLE_DEVICES"] = ""
     use_work_dir(args.work_dir.resolve())
+    from backend.services.audit import choose_round
+
     print("| project | round | audit mIoU [90 %] | target/val | inside | vs latest [90 %] |")
     print("|---|---|---|---|---|---|")
     losses: dict[str, list[float]] = {"highest estimate": [], "latest unless measurably worse": []}
@@ -42,8 +44,7 @@ def main() -> None:
             )
         best = max(e["val"] for e in estimates)
         highest = max(estimates, key=lambda e: (e["miou"], e["round"]))
-        better = [e for e in estimates if e["versus"] and e["versus"][0] > 0]
-        served = max(better, key=lambda e: (e["miou"], e["round"])) if better else estimates[-1]
+        served = estimates[choose_round([served_view(e) for e in estimates])[0]]
         losses["highest estimate"].append(best - highest["val"])
         losses["latest unless measurably worse"].append(best - served["val"])
     print(f"\nmIoU inside the interval: {inside} of {rounds} rounds")
@@ -52,6 +53,17 @@ def main() -> None:
             f"served by {rule}: largest loss {100 * max(values):.1f} mIoU, "
             f"{sum(v <= 0.01 for v in values)} of {len(values)} rows within 1 point"
         )
+
+
+def served_view(estimate: dict):
+    """What the product's rule reads of an estimate (backend.services.audit.choose_round)."""
+    from backend.audit_schemas import Interval, RoundAudit
+
+    low, high = estimate["versus"] or (0.0, 0.0)
+    versus = Interval(low=low, high=high) if estimate["versus"] else None
+    return RoundAudit(
+        points=0, images=0, labels_as_of_round=0, miou=estimate["miou"], versus_latest=versus
+    )
 
 
 def project_estimates(name: str) -> list[dict]:

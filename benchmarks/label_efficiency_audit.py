@@ -15,6 +15,9 @@ def audit_report(rows: list[RowResult]) -> dict[str, Any]:
     """Rounds whose audit estimate and target/val mIoU both exist, the interval's coverage,
     and per row the round each picks: the product's rule (the latest, unless an earlier round
     is measurably better on the audit points) against the best by target/val."""
+    from backend.audit_schemas import RoundAudit  # after the work folder's environment is set
+    from backend.services.audit import choose_round
+
     rounds: list[dict[str, Any]] = []
     choices: list[dict[str, Any]] = []
     for row in rows:
@@ -40,8 +43,8 @@ def audit_report(rows: list[RowResult]) -> dict[str, Any]:
                 }
             )
         if estimated:
-            better = [r for r in estimated if _measurably_better(r.audit)]
-            by_audit = max(better, key=lambda r: (r.audit["miou"], r.number), default=estimated[-1])
+            served, _ = choose_round([RoundAudit.model_validate(r.audit) for r in estimated])
+            by_audit = estimated[served]
             by_val = max(estimated, key=lambda r: (r.miou, r.number))
             choices.append(
                 {
@@ -60,12 +63,6 @@ def audit_report(rows: list[RowResult]) -> dict[str, Any]:
         "max_regret": max((c["regret"] for c in choices), default=None),
         "cost": audit_cost(rows),
     }
-
-
-def _measurably_better(estimate: dict[str, Any]) -> bool:
-    """Better than the latest round on the same audit points (older runs lack the field)."""
-    versus = estimate.get("versus_latest")
-    return versus is not None and versus["low"] > 0
 
 
 def audit_cost(rows: list[RowResult]) -> list[dict[str, Any]]:

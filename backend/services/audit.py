@@ -9,6 +9,8 @@ while two rounds compared on the same points differ far less by chance
 (benchmarks/README.md, issue 17). Estimates are compared only when they rest on the same
 audit labels (every estimate covers all rounds on all labels so far)."""
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,6 +33,17 @@ def _estimate(round_: Round) -> RoundAudit | None:
     return RoundAudit.model_validate(round_.audit) if round_.audit else None
 
 
+def choose_round(estimates: Sequence[RoundAudit]) -> tuple[int, CurrentModelReason]:
+    """Among estimates on one set of audit labels, in round order, the index to serve: the
+    best of those measurably better than the latest, else the latest. The one rule the API,
+    exports and the benchmarks apply."""
+    better = [i for i, e in enumerate(estimates) if e.versus_latest and e.versus_latest.low > 0]
+    if not better:
+        return len(estimates) - 1, CurrentModelReason.latest_audited
+    best = max(better, key=lambda i: (estimates[i].miou or 0.0, i))
+    return best, CurrentModelReason.better_audit
+
+
 def current_model(session: Session, project: Project) -> tuple[Round | None, CurrentModelReason]:
     if project.pinned_round_id is not None:
         pinned = session.get(Round, project.pinned_round_id)
@@ -45,13 +58,8 @@ def current_model(session: Session, project: Project) -> tuple[Round | None, Cur
     if estimated:
         newest = max(estimate.labels_as_of_round for estimate, _ in estimated)
         comparable = [(e, r) for e, r in estimated if e.labels_as_of_round == newest]
-        better = [
-            (e, r) for e, r in comparable if e.versus_latest is not None and e.versus_latest.low > 0
-        ]
-        if better:
-            _, best = max(better, key=lambda pair: (pair[0].miou, pair[1].number))
-            return best, CurrentModelReason.better_audit
-        return comparable[-1][1], CurrentModelReason.latest_audited
+        index, reason = choose_round([e for e, _ in comparable])
+        return comparable[index][1], reason
     if trained:
         return trained[-1], CurrentModelReason.latest
     return None, CurrentModelReason.none
