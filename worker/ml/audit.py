@@ -4,7 +4,8 @@ target pool, labelled by people and never trained on.
 Uniform pixels make the confusion matrix of the sample an unbiased estimate of the pool's
 (up to scale), so pixel accuracy is estimated without bias and IoU, a ratio of its entries,
 consistently. Points of one image are correlated (one road, one sky), so the interval
-resamples images, not points: a percentile bootstrap over images.
+resamples images, not points: a percentile bootstrap over images, widened for how few they are
+(`_interval`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 
 @dataclass(frozen=True)
@@ -80,10 +82,24 @@ def _draws(images: int, resamples: int, seed: int) -> np.ndarray:
     return rng.multinomial(images, np.full(images, 1 / images), size=resamples)
 
 
-def _percentiles(scores: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    tail = (1 - level) / 2 * 100
-    low, high = np.nanpercentile(scores, [tail, 100 - tail], axis=0)
-    return low, high
+def _interval(
+    scores: np.ndarray, estimate: np.ndarray, images: int, level: float, bounds: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The percentile interval of bootstrap `scores` around `estimate`, each side widened by
+    t(n - 1) / z and sqrt(n / (n - 1)) for n images: the bootstrap's variance is too small by
+    (n - 1) / n and its normal tails too thin for a few dozen images. On camvid2idd with 20
+    held-out images the plain percentile interval covered the pool's mIoU 84-86 % of the time
+    at 90 %, the widened one 87-89 % (benchmarks/audit_coverage.py). One image says nothing
+    about the others: its interval is `bounds`."""
+    if images < 2:
+        return np.full_like(estimate, bounds[0]), np.full_like(estimate, bounds[1])
+    tail = (1 - level) / 2
+    low, high = np.nanquantile(scores, [tail, 1 - tail], axis=0)
+    widen = stats.t.ppf(1 - tail, images - 1) / stats.norm.ppf(1 - tail)
+    widen *= np.sqrt(images / (images - 1))
+    low = estimate - widen * np.maximum(estimate - low, 0)
+    high = estimate + widen * np.maximum(high - estimate, 0)
+    return np.clip(low, *bounds), np.clip(high, *bounds)
 
 
 def estimate(
@@ -105,7 +121,7 @@ def estimate(
     accuracy, miou = _scores(matrix)
     samples = np.einsum("ri,ijk->rjk", _draws(len(images), resamples, seed), per_image)
     scores = np.array([_scores(m) for m in samples])
-    low, high = _percentiles(scores, level)
+    low, high = _interval(scores, np.array([accuracy, miou]), len(images), level, (0, 1))
 
     ious = iou_per_class(matrix)
     counts = matrix.sum(1)
@@ -146,5 +162,8 @@ def compare(
     draws = _draws(len(images), resamples, seed)
     ours_miou = [_scores(m)[1] for m in np.einsum("ri,ijk->rjk", draws, ours)]
     theirs_miou = [_scores(m)[1] for m in np.einsum("ri,ijk->rjk", draws, theirs)]
-    low, high = _percentiles(np.subtract(ours_miou, theirs_miou), level)
+    difference = _scores(ours.sum(0))[1] - _scores(theirs.sum(0))[1]
+    low, high = _interval(
+        np.subtract(ours_miou, theirs_miou), np.array(difference), len(images), level, (-1, 1)
+    )
     return Interval(float(low), float(high))
