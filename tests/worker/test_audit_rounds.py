@@ -21,7 +21,7 @@ from worker.oracle import answer_tasks_inline
 from worker.pipeline.audit import MIN_HELD_OUT_IMAGES, held_out_images, refresh_estimates
 from worker.pipeline.runner import Outcome, advance
 
-AUDIT_POINTS = 16  # on the 5 held-out images of the 10 in the pool: 4, 3, 3, 3, 3
+AUDIT_POINTS = 16  # on the 2 held-out images of the 10 in the pool (a quarter): 8 each
 
 
 def _settings(audit_share: float = 0.05, audit_min_points: int = 20, seed: int = 0):
@@ -64,7 +64,7 @@ def test_held_out_images_are_a_fixed_uniform_share_of_the_pool():
     # Spread over the pool, not its first or last images (ids in import order).
     assert 10 <= len(held & set(range(500))) <= 40
     assert len(held_out_images(settings, pool[:100])) == MIN_HELD_OUT_IMAGES
-    assert len(held_out_images(settings, pool[:10])) == 5, "at most half a small pool"
+    assert len(held_out_images(settings, pool[:10])) == 2, "at most a quarter of a small pool"
     assert held_out_images(_settings(0.0, 0), pool) == set(), "no audit, nothing held out"
 
 
@@ -98,8 +98,8 @@ def test_audit_points_are_labelled_never_trained_on_and_estimate_every_round(
     first = _run_round(project_id)
     assert first.status == "done", first.error
     train, audits = _tasks(first.id), _tasks(first.id, "audit")
-    assert len(train) == 2 and len(audits) == 5
-    assert sorted(len(t.points) for t in audits) == [3, 3, 3, 3, 4]
+    assert len(train) == 2 and len(audits) == 2
+    assert sorted(len(t.points) for t in audits) == [8, 8]
     held_out = {t.image_id for t in audits}
     assert not held_out & {t.image_id for t in train}
     assert first.audit["points"] == 0 and first.audit["miou"] is None
@@ -111,7 +111,7 @@ def test_audit_points_are_labelled_never_trained_on_and_estimate_every_round(
         session.commit()
     labels_dir = demo_data / "target/train/labels"
     answered = answer_tasks_inline(project_id, labels_dir, annotator, progress=False)
-    assert answered["tasks"] == 7
+    assert answered["tasks"] == 4
 
     # Between rounds the estimates take the new audit labels at once (what submitting an audit
     # task queues): the served model is chosen on them without waiting for another round.

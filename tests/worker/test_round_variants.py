@@ -105,10 +105,11 @@ def test_each_selection_method_publishes_tasks_of_its_kind(environment, method):
     tasks = _tasks(round_.id)
     # LabOR asks only where its heads disagree, so an image may need no label at all.
     assert 1 <= len(tasks) <= 2 if method in ("ppl", "ppl_spread", "spl") else len(tasks) == 2
-    # Audit points on the held-out half of the pool of 10: 20 points (the minimum), 4 each.
+    # Audit points on the held-out quarter of the pool of 10: 20 points (the minimum), 10 on
+    # each of 2 images.
     audits = _tasks(round_.id, "audit")
-    assert len(audits) == 5
-    assert all(t.kind == "points" and len(t.points) == 4 for t in audits)
+    assert len(audits) == 2
+    assert all(t.kind == "points" and len(t.points) == 10 for t in audits)
     assert not {t.image_id for t in audits} & {t.image_id for t in tasks}
     for task in tasks:
         if method in POINT_METHODS:
