@@ -30,6 +30,15 @@ class Method:
     def starts_from(self) -> str | None:
         return "source-only" if self.kind in ("uda", "active") else None
 
+    @property
+    def relative_cost(self) -> int:
+        """Rank of the row's expected length, to start the longest first: self-training costs
+        the most per iteration, then training selector B (the timed seed: LabOR PPL + DACS
+        15 min, ran alone at the end when started in table order)."""
+        from backend.round_settings import SelectionMethod
+
+        return 2 * (self.objective != "none") + SelectionMethod(self.selection).uses_selector
+
 
 METHODS: dict[str, Method] = {
     "source-only": Method("source only", "reference"),

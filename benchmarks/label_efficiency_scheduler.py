@@ -85,8 +85,11 @@ def run_all(cfg: Config, work_dir: Path) -> tuple[list[RowResult], int]:
         for key in tqdm(keys, desc="importing datasets", unit="project")
     }
     needed = {METHODS[name].starts_from for name in cfg.methods} - {None}
-    # Rows others start from go first: they are the critical path.
-    pending = sorted(keys, key=lambda k: (k[0] not in needed, keys.index(k)))
+    # Rows others start from go first (the critical path), then the longest, so that no long
+    # row runs alone at the end.
+    pending = sorted(
+        keys, key=lambda k: (k[0] not in needed, -METHODS[k[0]].relative_cost, keys.index(k))
+    )
     results: dict[tuple[str, int], RowResult] = {}
     running: dict[Future, tuple[str, int]] = {}
     view = ProgressView(len(keys), cfg.jobs)
