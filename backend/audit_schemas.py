@@ -19,7 +19,7 @@ class Interval(BaseModel):
 class RoundAudit(BaseModel):
     """A round's model A on every audit point labelled so far (pixels drawn uniformly over a
     held-out uniform sample of the target pool's images, which no round trains on), with
-    percentile-bootstrap intervals over images."""
+    bootstrap intervals over images (percentile, widened for few images)."""
 
     model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 

@@ -1625,7 +1625,7 @@ export interface components {
          * RoundAudit
          * @description A round's model A on every audit point labelled so far (pixels drawn uniformly over a
          *     held-out uniform sample of the target pool's images, which no round trains on), with
-         *     percentile-bootstrap intervals over images.
+         *     bootstrap intervals over images (percentile, widened for few images).
          */
         RoundAudit: {
             /**
