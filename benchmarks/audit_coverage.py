@@ -6,7 +6,8 @@ A model (a state dict from recipe.py's work folder) predicts every such image on
 all their pixels is the truth an audit estimates. Each repetition holds out `images` of them at
 random, draws `points` uniform pixels spread evenly over those (as worker.pipeline.audit does)
 and builds each interval from the same bootstrap draws. Coverage is how often the truth lies
-inside; the product wants the level it claims (90 %).
+inside; the product wants the level it claims (90 %). `product (t-widened)` is the product's own
+interval (worker.ml.audit.estimate); the others are the candidates it was chosen from.
 
     python benchmarks/audit_coverage.py ../shared/data/camvid2idd /work/runs/recipe/MODEL.pt ...
 
@@ -22,17 +23,14 @@ from pathlib import Path
 from statistics import NormalDist
 
 import numpy as np
+from scipy import stats
 from splits import pool_names, pool_subset
 from tqdm import tqdm
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from worker.ml.audit import (  # noqa: E402
-    _draws,
-    _per_image,
-    iou_per_class,
-)
+from worker.ml import audit  # noqa: E402
 
 
 def _miou_many(matrices: np.ndarray) -> np.ndarray:
@@ -95,10 +93,11 @@ def double_bootstrap(
 
 
 def intervals(matrices: np.ndarray, level: float, resamples: int, seed: int) -> dict:
-    """Every candidate interval of mIoU from per-image confusion matrices [n, C, C]."""
+    """The other candidate intervals of mIoU, from per-image confusion matrices [n, C, C]."""
     n = len(matrices)
     estimate = float(_miou_many(matrices.sum(0)))
-    boot = _miou_many(np.einsum("ri,ijk->rjk", _draws(n, resamples, seed), matrices))
+    draws = np.random.default_rng(seed).multinomial(n, np.full(n, 1 / n), size=resamples)
+    boot = _miou_many(np.einsum("ri,ijk->rjk", draws, matrices))
     tail = (1 - level) / 2
     low_q, high_q = np.nanquantile(boot, [tail, 1 - tail])
     normal = NormalDist()
@@ -116,8 +115,7 @@ def intervals(matrices: np.ndarray, level: float, resamples: int, seed: int) -> 
         return normal.cdf(z0 + (z0 + zq) / (1 - accel * (z0 + zq)))
 
     bca_low, bca_high = np.nanquantile(boot, [bca(tail), bca(1 - tail)])
-    # Student's t for n - 1 degrees of freedom, from a normal and a correction (no scipy).
-    t = z + (z**3 + z) / (4 * (n - 1)) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * (n - 1) ** 2)
+    t = float(stats.t.ppf(1 - tail, n - 1))
     return {
         "percentile": (low_q, high_q),
         "basic": (2 * estimate - high_q, 2 * estimate - low_q),
@@ -126,10 +124,6 @@ def intervals(matrices: np.ndarray, level: float, resamples: int, seed: int) -> 
         "percentile-t": (
             estimate - (estimate - low_q) * t / z,
             estimate + (high_q - estimate) * t / z,
-        ),
-        "percentile-t-n": (
-            estimate - (estimate - low_q) * t / z * np.sqrt(n / (n - 1)),
-            estimate + (high_q - estimate) * t / z * np.sqrt(n / (n - 1)),
         ),
         "double": double_bootstrap(
             matrices,
@@ -153,14 +147,14 @@ def simulate(per_image, classes, images, points, repetitions, level, seed, val_s
             for p, t in per_image
         ]
     )
-    truth_miou = float(np.nanmean(iou_per_class(image_matrices.sum(0))))
+    truth_miou = float(np.nanmean(audit.iou_per_class(image_matrices.sum(0))))
     hits: dict[str, list[bool]] = {}
     widths: dict[str, list[float]] = {}
     errors = []
     for rep in range(repetitions):
         order = rng.permutation(len(per_image))
         chosen, val = order[:images], order[images : images + val_size]
-        val_miou = float(np.nanmean(iou_per_class(image_matrices[val].sum(0))))
+        val_miou = float(np.nanmean(audit.iou_per_class(image_matrices[val].sum(0))))
         each = [points // images + (r < points % images) for r in range(images)]
         predicted, truth, ids = [], [], []
         for image, k in zip(chosen, each, strict=True):
@@ -169,10 +163,14 @@ def simulate(per_image, classes, images, points, repetitions, level, seed, val_s
             predicted.append(p[pixels])
             truth.append(t[pixels])
             ids.append(np.full(k, image))
-        _, matrices = _per_image(
-            np.concatenate(predicted), np.concatenate(truth), np.concatenate(ids), classes
+        matrices = np.stack(
+            [audit.confusion(p, t, classes) for p, t in zip(predicted, truth, strict=True)]
         )
         found, estimate = intervals(matrices, level, 1000, rep)
+        product = audit.estimate(
+            *map(np.concatenate, (predicted, truth, ids)), classes, level=level, seed=rep
+        ).miou_interval
+        found["product (t-widened)"] = (product.low, product.high)
         errors.append(estimate - truth_miou)
         for name, (low, high) in found.items():
             hits.setdefault(name, []).append(bool(low <= truth_miou <= high))
