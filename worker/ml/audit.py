@@ -88,8 +88,8 @@ def _interval(
     """The percentile interval of bootstrap `scores` around `estimate`, each side widened by
     t(n - 1) / z and sqrt(n / (n - 1)) for n images: the bootstrap's variance is too small by
     (n - 1) / n and its normal tails too thin for a few dozen images. On camvid2idd with 20
-    held-out images the plain percentile interval covered the pool's mIoU 84-86 % of the time
-    at 90 %, the widened one 87-89 % (benchmarks/audit_coverage.py). One image says nothing
+    held-out images the plain percentile interval covered the pool's mIoU 84-87 % of the time
+    at 90 %, the widened one 86-88 % (benchmarks/audit_coverage.py). One image says nothing
     about the others: its interval is `bounds`."""
     if images < 2:
         return np.full_like(estimate, bounds[0]), np.full_like(estimate, bounds[1])
