@@ -33,13 +33,8 @@ sys.path.insert(0, str(REPO))
 from worker.ml import audit  # noqa: E402
 
 
-def _miou_many(matrices: np.ndarray) -> np.ndarray:
-    """mIoU of each of [..., C, C] confusion matrices (NaN classes left out, as the product)."""
-    tp = np.diagonal(matrices, axis1=-2, axis2=-1).astype(np.float64)
-    union = matrices.sum(-2) + matrices.sum(-1) - tp
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ious = np.where(union > 0, tp / union, np.nan)
-    return np.nanmean(ious, axis=-1)
+def _miou(matrices: np.ndarray) -> np.ndarray:
+    return audit.scores(matrices)[1]
 
 
 def predictions(data: Path, state_dict: Path, names: list[str], classes: int):
@@ -83,11 +78,11 @@ def double_bootstrap(
     for chunk in np.array_split(boot_idx, max(1, len(boot_idx) // 50)):
         positions = rng.integers(0, n, size=(len(chunk), inner, n))
         picked = np.take_along_axis(chunk[:, None, :], positions, axis=2)
-        inner_miou = _miou_many(matrices[picked].sum(2))
+        inner_miou = _miou(matrices[picked].sum(2))
         u.extend(np.mean(inner_miou <= estimate, axis=1))
     tail = (1 - level) / 2
     low_level, high_level = np.quantile(u, [tail, 1 - tail])
-    outer = _miou_many(matrices[boot_idx].sum(1))
+    outer = _miou(matrices[boot_idx].sum(1))
     low, high = np.nanquantile(outer, [low_level, high_level])
     return float(low), float(high)
 
@@ -95,16 +90,16 @@ def double_bootstrap(
 def intervals(matrices: np.ndarray, level: float, resamples: int, seed: int) -> dict:
     """The other candidate intervals of mIoU, from per-image confusion matrices [n, C, C]."""
     n = len(matrices)
-    estimate = float(_miou_many(matrices.sum(0)))
+    estimate = float(_miou(matrices.sum(0)))
     draws = np.random.default_rng(seed).multinomial(n, np.full(n, 1 / n), size=resamples)
-    boot = _miou_many(np.einsum("ri,ijk->rjk", draws, matrices))
+    boot = _miou(np.einsum("ri,ijk->rjk", draws, matrices))
     tail = (1 - level) / 2
     low_q, high_q = np.nanquantile(boot, [tail, 1 - tail])
     normal = NormalDist()
     z = normal.inv_cdf(1 - tail)
     sd = float(np.nanstd(boot, ddof=1))
     # Jackknife over images: BCa's acceleration, and the leave-one-out spread.
-    loo = _miou_many(matrices.sum(0)[None] - matrices)
+    loo = _miou(matrices.sum(0)[None] - matrices)
     centred = loo.mean() - loo
     accel = float((centred**3).sum() / (6 * (centred**2).sum() ** 1.5)) if centred.any() else 0.0
     below = float(np.clip(np.mean(boot < estimate), 1 / resamples, 1 - 1 / resamples))
@@ -141,20 +136,15 @@ def simulate(per_image, classes, images, points, repetitions, level, seed, val_s
     the mIoU of all images and (`... vs val`) against that of `val_size` other images drawn
     like a validation set, whose own sampling noise the benchmark's target includes."""
     rng = np.random.default_rng(seed)
-    image_matrices = np.stack(
-        [
-            np.bincount(t * classes + p, minlength=classes**2).reshape(classes, classes)
-            for p, t in per_image
-        ]
-    )
-    truth_miou = float(np.nanmean(audit.iou_per_class(image_matrices.sum(0))))
+    image_matrices = np.stack([audit.confusion(p, t, classes) for p, t in per_image])
+    truth_miou = float(_miou(image_matrices.sum(0)))
     hits: dict[str, list[bool]] = {}
     widths: dict[str, list[float]] = {}
     errors = []
     for rep in range(repetitions):
         order = rng.permutation(len(per_image))
         chosen, val = order[:images], order[images : images + val_size]
-        val_miou = float(np.nanmean(audit.iou_per_class(image_matrices[val].sum(0))))
+        val_miou = float(_miou(image_matrices[val].sum(0)))
         each = [points // images + (r < points % images) for r in range(images)]
         predicted, truth, ids = [], [], []
         for image, k in zip(chosen, each, strict=True):
@@ -184,9 +174,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("data", type=Path)
     parser.add_argument("models", type=Path, nargs="+", help="state dicts (recipe.py's work)")
-    parser.add_argument("--images", type=int, nargs="+", default=[20, 30, 50])
-    parser.add_argument("--points", type=int, nargs="+", default=[200, 400, 600])
-    parser.add_argument("--repetitions", type=int, default=1000)
+    parser.add_argument("--images", type=int, nargs="+", default=[20, 50])
+    parser.add_argument("--points", type=int, nargs="+", default=[200, 400])
+    parser.add_argument("--repetitions", type=int, default=500)
     parser.add_argument("--val-size", type=int, default=204, help="as camvid2idd's target/val")
     parser.add_argument("--quick-pool-size", type=int, default=200)
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks/results/audit_coverage.json")

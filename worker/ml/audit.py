@@ -41,19 +41,24 @@ def confusion(predicted: np.ndarray, truth: np.ndarray, num_classes: int) -> np.
     return np.bincount(index, minlength=num_classes**2).reshape(num_classes, num_classes)
 
 
-def iou_per_class(matrix: np.ndarray) -> np.ndarray:
-    """IoU of each class; NaN for a class that is neither in the truth nor predicted."""
-    tp = np.diag(matrix).astype(np.float64)
-    union = matrix.sum(0) + matrix.sum(1) - tp
+def iou_per_class(matrices: np.ndarray) -> np.ndarray:
+    """IoU of each class of [..., C, C] confusion matrices; NaN for a class that is neither in
+    the truth nor predicted."""
+    tp = np.diagonal(matrices, axis1=-2, axis2=-1).astype(np.float64)
+    union = matrices.sum(-2) + matrices.sum(-1) - tp
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(union > 0, tp / union, np.nan)
 
 
-def _scores(matrix: np.ndarray) -> tuple[float, float]:
-    total = matrix.sum()
-    accuracy = float(np.trace(matrix) / total) if total else float("nan")
-    ious = iou_per_class(matrix)
-    miou = float(np.nanmean(ious)) if np.isfinite(ious).any() else float("nan")
+def scores(matrices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel accuracy and mIoU (over the classes that occur) of [..., C, C] confusion
+    matrices, all bootstrap resamples at once; NaN where there is nothing to score."""
+    total = matrices.sum((-2, -1))
+    ious = iou_per_class(matrices)
+    occurring = np.isfinite(ious).sum(-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        accuracy = np.trace(matrices, axis1=-2, axis2=-1) / total
+        miou = np.nansum(ious, -1) / occurring
     return accuracy, miou
 
 
@@ -118,10 +123,10 @@ def estimate(
     _check(predicted, truth, image_ids, level)
     images, per_image = _per_image(predicted, truth, image_ids, num_classes)
     matrix = per_image.sum(0)
-    accuracy, miou = _scores(matrix)
+    accuracy, miou = (float(x) for x in scores(matrix))
     samples = np.einsum("ri,ijk->rjk", _draws(len(images), resamples, seed), per_image)
-    scores = np.array([_scores(m) for m in samples])
-    low, high = _interval(scores, np.array([accuracy, miou]), len(images), level, (0, 1))
+    resampled = np.stack(scores(samples), axis=1)
+    low, high = _interval(resampled, np.array([accuracy, miou]), len(images), level, (0, 1))
 
     ious = iou_per_class(matrix)
     counts = matrix.sum(1)
@@ -160,10 +165,8 @@ def compare(
     images, ours = _per_image(predicted, truth, image_ids, num_classes)
     _, theirs = _per_image(baseline, truth, image_ids, num_classes)
     draws = _draws(len(images), resamples, seed)
-    ours_miou = [_scores(m)[1] for m in np.einsum("ri,ijk->rjk", draws, ours)]
-    theirs_miou = [_scores(m)[1] for m in np.einsum("ri,ijk->rjk", draws, theirs)]
-    difference = _scores(ours.sum(0))[1] - _scores(theirs.sum(0))[1]
-    low, high = _interval(
-        np.subtract(ours_miou, theirs_miou), np.array(difference), len(images), level, (-1, 1)
-    )
+    resampled = scores(np.einsum("ri,ijk->rjk", draws, ours))[1]
+    resampled -= scores(np.einsum("ri,ijk->rjk", draws, theirs))[1]
+    difference = scores(ours.sum(0))[1] - scores(theirs.sum(0))[1]
+    low, high = _interval(resampled, difference, len(images), level, (-1, 1))
     return Interval(float(low), float(high))
