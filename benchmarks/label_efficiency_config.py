@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from backend.round_settings import SelectionMethod
+
 
 @dataclass(frozen=True)
 class Method:
@@ -35,8 +37,6 @@ class Method:
         """Rank of the row's expected length, to start the longest first: self-training costs
         the most per iteration, then training selector B (the timed seed: LabOR PPL + DACS
         15 min, ran alone at the end when started in table order)."""
-        from backend.round_settings import SelectionMethod
-
         return 2 * (self.objective != "none") + SelectionMethod(self.selection).uses_selector
 
 
