@@ -7,7 +7,7 @@ ground truth through the same task services the REST API calls. The pool's label
 imported: only the oracle reads them, from the dataset folder.
 
 Rows (see METHODS): source only, fully supervised on the target pool, UDA without labels
-(DACS, ProDA, DASO; AdaptSeg on request), the active-learning baselines (random points, random
+(DACS; ProDA, DASO and AdaptSeg on request), the active-learning baselines (random points, random
 pixels at the region budget, entropy, RIPU region; RIPU pixel on request) and LabOR (SPL, PPL,
 PPL with DACS; with ProDA and DASO on request). `--methods all` runs every row.
 
