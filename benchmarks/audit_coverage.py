@@ -17,6 +17,7 @@ Prints one table row per (model, images, points, interval); JSON to --out.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -38,8 +39,10 @@ def _miou(matrices: np.ndarray) -> np.ndarray:
 
 
 def predictions(data: Path, state_dict: Path, names: list[str], classes: int):
-    """(predicted, truth) of each image's labelled pixels; kept beside the model, reused."""
-    cache = state_dict.with_suffix(".predictions.npz")
+    """(predicted, truth) of each image's labelled pixels; kept beside the model, reused for
+    the same images (the cache's name holds a digest of them)."""
+    digest = hashlib.sha1("\n".join(names).encode()).hexdigest()[:12]
+    cache = state_dict.with_suffix(f".{digest}.predictions.npz")
     if cache.exists():
         arrays = np.load(cache)
         return [(arrays[f"p{i}"], arrays[f"t{i}"]) for i in range(len(names))]
@@ -65,6 +68,18 @@ def predictions(data: Path, state_dict: Path, names: list[str], classes: int):
     arrays = {f"{k}{i}": a for i, pair in enumerate(out) for k, a in zip("pt", pair, strict=True)}
     np.savez(cache, **arrays)
     return out
+
+
+def draw_points(per_image, chosen, points: int, rng: np.random.Generator):
+    """An audit: `points` uniform labelled pixels spread evenly over the `chosen` images, as
+    worker.pipeline.audit draws them. Returns (predicted, truth, image id) per image."""
+    drawn = []
+    for r, image in enumerate(chosen):
+        predicted, truth = per_image[image]
+        k = points // len(chosen) + (r < points % len(chosen))
+        pixels = rng.choice(len(truth), size=k, replace=False)
+        drawn.append((predicted[pixels], truth[pixels], np.full(k, image)))
+    return drawn
 
 
 def double_bootstrap(
@@ -145,20 +160,11 @@ def simulate(per_image, classes, images, points, repetitions, level, seed, val_s
         order = rng.permutation(len(per_image))
         chosen, val = order[:images], order[images : images + val_size]
         val_miou = float(_miou(image_matrices[val].sum(0)))
-        each = [points // images + (r < points % images) for r in range(images)]
-        predicted, truth, ids = [], [], []
-        for image, k in zip(chosen, each, strict=True):
-            p, t = per_image[image]
-            pixels = rng.choice(len(t), size=k, replace=False)
-            predicted.append(p[pixels])
-            truth.append(t[pixels])
-            ids.append(np.full(k, image))
-        matrices = np.stack(
-            [audit.confusion(p, t, classes) for p, t in zip(predicted, truth, strict=True)]
-        )
+        drawn = draw_points(per_image, chosen, points, rng)
+        matrices = np.stack([audit.confusion(p, t, classes) for p, t, _ in drawn])
         found, estimate = intervals(matrices, level, 1000, rep)
         product = audit.estimate(
-            *map(np.concatenate, (predicted, truth, ids)), classes, level=level, seed=rep
+            *map(np.concatenate, zip(*drawn, strict=True)), classes, level=level, seed=rep
         ).miou_interval
         found["product (t-widened)"] = (product.low, product.high)
         errors.append(estimate - truth_miou)

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from audit_coverage import predictions
+from audit_coverage import draw_points, predictions
 from splits import pool_names, pool_subset
 from tqdm import tqdm
 
@@ -37,13 +37,11 @@ def simulate(per_image, classes: int, images: int, points: int, audits: int) -> 
     rng = np.random.default_rng(0)
     product, true_classes, unseen = [], [], []
     for _ in tqdm(range(audits), desc="audits", leave=False):
-        matrix = np.zeros((classes, classes), np.int64)
         chosen = rng.permutation(len(per_image))[:images]
-        for i, image in enumerate(chosen):
-            predicted, labels = per_image[image]
-            k = points // images + (i < points % images)
-            pixels = rng.choice(len(labels), size=k, replace=False)
-            matrix += audit.confusion(predicted[pixels], labels[pixels], classes)
+        predicted, labels, _ = map(
+            np.concatenate, zip(*draw_points(per_image, chosen, points, rng), strict=True)
+        )
+        matrix = audit.confusion(predicted, labels, classes)
         product.append(float(audit.scores(matrix)[1]) - truth)
         true_classes.append(miou_over_true_classes(matrix) - truth)
         unseen.append(bool(((matrix.sum(1) == 0) & (matrix.sum(0) > 0)).any()))
