@@ -64,6 +64,10 @@ class Variant:
     source_batch_size: int | None = None
     points: int = 40
     images: int = 100
+    # points mode: source images per fine-tuning step (None: batch_size; 0: target only), and
+    # the labelled target's weight in the loss
+    round_source_batch: int | None = None
+    target_weight: float = 1.0
     # uda mode
     objective: str = "none"
     objective_options: tuple[tuple[str, float], ...] = ()
@@ -81,6 +85,8 @@ class Variant:
             batch_size=self.source_batch_size or self.batch_size,
             source_lr=None,
             source_batch_size=None,
+            round_source_batch=None,
+            target_weight=1.0,
             frozen_norm=False,
         )
 
@@ -124,6 +130,13 @@ VARIANTS |= {
     "all-round-frozen-norm": replace(ALL_ROUND, frozen_norm=True),
     "all-round-batch-4": replace(ALL_ROUND, batch_size=4, source_batch_size=8),
     "all-round-lr-3e-4": replace(ALL_ROUND, lr=3e-4, source_lr=1e-3),
+}
+# Fine-tuning rounds with fewer source images per step (cheaper), or a heavier target loss.
+ROUND_B4 = VARIANTS["all-round-batch-4"]
+VARIANTS |= {
+    "round-source-2": replace(ROUND_B4, round_source_batch=2),
+    "round-target-only": replace(ROUND_B4, round_source_batch=0),
+    "round-target-weight-2": replace(ROUND_B4, target_weight=2.0),
 }
 # Self-training rounds from the same start, b4 x 150 like the label-efficiency rows.
 UDA = replace(ALL, mode="uda", iterations=150, batch_size=4, source_batch_size=8)
@@ -203,9 +216,9 @@ def run_variant(name: str, v: Variant, data: str, work: str, pool_size: int) -> 
     size = (192, 256)
     augment = Augment(scale=v.scale, flip=v.flip, jitter=v.jitter)
 
-    def batches(items: list[tuple[str, str]], seed: int):
+    def batches(items: list[tuple[str, str]], seed: int, batch_size: int | None = None):
         dataset = SegmentationDataset(items, _read, size=size, augment=augment)
-        return infinite_batches(dataset, v.batch_size, seed)
+        return infinite_batches(dataset, v.batch_size if batch_size is None else batch_size, seed)
 
     cfg = TrainConfig(
         iterations=v.iterations,
@@ -215,6 +228,7 @@ def run_variant(name: str, v: Variant, data: str, work: str, pool_size: int) -> 
         backbone_lr_scale=v.backbone_lr_scale,
         warmup_fraction=v.warmup_fraction,
         frozen_norm=v.frozen_norm,
+        target_weight=v.target_weight,
         adversarial_weight=v.adversarial_weight,
         checkpoint_every=10**9,
         seed=v.seed,
@@ -231,7 +245,9 @@ def run_variant(name: str, v: Variant, data: str, work: str, pool_size: int) -> 
         model.load_state_dict(torch.load(start, weights_only=True))
     if v.mode == "points":
         labelled = _point_labels(pool_items, v, work_dir / f"points-{v.key()}")
-        train_segmenter(model, cfg, batches(source_items, v.seed), batches(labelled, v.seed + 1))
+        source_batch = v.round_source_batch
+        source = None if source_batch == 0 else batches(source_items, v.seed, source_batch)
+        train_segmenter(model, cfg, source, batches(labelled, v.seed + 1))
     elif v.mode == "uda":
         from backend.objectives import validate_objective_config
         from worker.ml.adaptation import build_objective

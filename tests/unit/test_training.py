@@ -154,6 +154,22 @@ def test_target_batches_without_labelled_pixels_do_not_break_training(demo: Path
     assert all(torch.isfinite(p).all() for p in model.parameters())
 
 
+def test_labelled_target_alone_trains_without_source_batches(demo: Path) -> None:
+    model = build_segmenter(NUM_CLASSES)
+    classifier = model.head.classifier.weight.detach().clone()
+    losses = train_segmenter(
+        model,
+        TrainConfig(iterations=2, adversarial_weight=0.0),
+        None,
+        target_labelled=_batches(_dataset(demo, "target/train")),
+    )
+    assert set(losses) == {"target_ce", "total"}
+    assert losses["target_ce"] > 0
+    assert not torch.equal(model.head.classifier.weight, classifier)
+    with pytest.raises(ValueError, match="labelled target"):
+        train_segmenter(model, TrainConfig(iterations=1), None)
+
+
 def test_adversarial_alignment_only_runs_with_unlabelled_target_and_a_weight(demo: Path) -> None:
     def losses(weight: float) -> dict[str, float]:
         return train_segmenter(

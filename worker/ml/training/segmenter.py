@@ -19,7 +19,6 @@ from .loop import (
     model_to_device,
     next_batch,
     restore_rng,
-    to_device,
     train_mode,
 )
 from .losses import SOURCE_DOMAIN, TARGET_DOMAIN, Discriminator, masked_cross_entropy
@@ -29,7 +28,7 @@ from .optim import make_optimizer, schedule_lr
 def train_segmenter(
     model: Segmenter,
     cfg: TrainConfig,
-    source: Iterator[dict],
+    source: Iterator[dict] | None,
     target_labelled: Iterator[dict] | None = None,
     target_unlabelled: Iterator[dict] | None = None,
     *,
@@ -41,8 +40,11 @@ def train_segmenter(
     """Train A: CE(source) + CE(labelled target) + AdaptSeg adversarial + self-training objective.
 
     `objective.loss` receives the unlabelled target batch (whose "label" carries any sparse
-    human labels); returns the last iteration's losses.
+    human labels); returns the last iteration's losses. `source` None: labelled target only
+    (objectives mix source images in, so they need it).
     """
+    if source is None and (target_labelled is None or objective is not None):
+        raise ValueError("training without source batches needs labelled target batches")
     loop = Loop(cfg, on_progress, on_checkpoint)
     device = loop.device
     model_to_device(model, device)
@@ -51,7 +53,7 @@ def train_segmenter(
     optimizer = make_optimizer(model, cfg)
     scaler = loop.scaler()
     discriminator = None
-    if cfg.adversarial_weight > 0 and target_unlabelled is not None:
+    if cfg.adversarial_weight > 0 and target_unlabelled is not None and source is not None:
         width = 64 if device.type == "cuda" else 16
         discriminator = Discriminator(model.num_classes, width).to(device).train()
         d_net = distributed.wrap(discriminator)
@@ -87,18 +89,21 @@ def train_segmenter(
     losses: dict[str, float] = {}
     for iteration in range(start, cfg.iterations):
         schedule_lr(optimizer, cfg, iteration)
-        src = to_device(next(source), device)
+        src = next_batch(source, device)
         labelled = next_batch(target_labelled, device)
         unlabelled = next_batch(target_unlabelled, device)
 
         batches = [b for b in (src, labelled, unlabelled if discriminator else None) if b]
         with loop.autocast():
             logits = joint_forward(net, [b["image"] for b in batches])
-            src_logits = logits[0]
-            loss = masked_cross_entropy(src_logits, src["label"])
-            losses = {"source_ce": loss.item()}
+            loss = torch.zeros((), device=device)
+            losses = {}
+            if src is not None:
+                src_logits = logits[0]
+                loss = masked_cross_entropy(src_logits, src["label"])
+                losses["source_ce"] = loss.item()
             if labelled is not None:
-                target_ce = masked_cross_entropy(logits[1], labelled["label"])
+                target_ce = masked_cross_entropy(logits[int(src is not None)], labelled["label"])
                 loss = loss + cfg.target_weight * target_ce
                 losses["target_ce"] = target_ce.item()
             if discriminator is not None:
