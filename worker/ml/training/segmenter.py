@@ -43,8 +43,10 @@ def train_segmenter(
     human labels); returns the last iteration's losses. `source` None: labelled target only
     (objectives mix source images in, so they need it).
     """
-    if source is None and (target_labelled is None or objective is not None):
+    if source is None and target_labelled is None:
         raise ValueError("training without source batches needs labelled target batches")
+    if source is None and objective is not None:
+        raise ValueError("self-training objectives mix source images in: pass source batches")
     loop = Loop(cfg, on_progress, on_checkpoint)
     device = loop.device
     model_to_device(model, device)
