@@ -168,6 +168,12 @@ def test_labelled_target_alone_trains_without_source_batches(demo: Path) -> None
     assert not torch.equal(model.head.classifier.weight, classifier)
     with pytest.raises(ValueError, match="labelled target"):
         train_segmenter(model, TrainConfig(iterations=1), None)
+    target = _batches(_dataset(demo, "target/train"))
+    with pytest.raises(ValueError, match="objectives .* pass source batches"):
+        train_segmenter(model, TrainConfig(iterations=1), None, target, objective=_PreferClass(0))
+    with pytest.raises(ValueError, match="adversarial .* pass source batches"):
+        unlabelled = _batches(_dataset(demo, "target/train", labelled=False))
+        train_segmenter(model, TrainConfig(iterations=1), None, target, unlabelled)
 
 
 def test_adversarial_alignment_only_runs_with_unlabelled_target_and_a_weight(demo: Path) -> None:

@@ -41,12 +41,14 @@ def train_segmenter(
 
     `objective.loss` receives the unlabelled target batch (whose "label" carries any sparse
     human labels); returns the last iteration's losses. `source` None: labelled target only
-    (objectives mix source images in, so they need it).
+    (objectives and the adversarial loss compare or mix source images, so they need it).
     """
     if source is None and target_labelled is None:
         raise ValueError("training without source batches needs labelled target batches")
     if source is None and objective is not None:
         raise ValueError("self-training objectives mix source images in: pass source batches")
+    if source is None and target_unlabelled is not None and cfg.adversarial_weight > 0:
+        raise ValueError("the adversarial loss compares source with target: pass source batches")
     loop = Loop(cfg, on_progress, on_checkpoint)
     device = loop.device
     model_to_device(model, device)
@@ -55,7 +57,7 @@ def train_segmenter(
     optimizer = make_optimizer(model, cfg)
     scaler = loop.scaler()
     discriminator = None
-    if cfg.adversarial_weight > 0 and target_unlabelled is not None and source is not None:
+    if cfg.adversarial_weight > 0 and target_unlabelled is not None:
         width = 64 if device.type == "cuda" else 16
         discriminator = Discriminator(model.num_classes, width).to(device).train()
         d_net = distributed.wrap(discriminator)
