@@ -13,6 +13,7 @@ class SelectionMethod(StrEnum):
     ppl = "ppl"
     ppl_spread = "ppl_spread"
     spl = "spl"
+    spl_spread = "spl_spread"
     random = "random"
     random_mask = "random_mask"
     random_segments = "random_segments"
@@ -24,7 +25,12 @@ class SelectionMethod(StrEnum):
     @property
     def uses_selector(self) -> bool:
         """LabOR's methods read selector B's two heads; the baselines read model A alone."""
-        return self in (SelectionMethod.ppl, SelectionMethod.ppl_spread, SelectionMethod.spl)
+        return self in (
+            SelectionMethod.ppl,
+            SelectionMethod.ppl_spread,
+            SelectionMethod.spl,
+            SelectionMethod.spl_spread,
+        )
 
     @property
     def is_random(self) -> bool:

@@ -56,6 +56,8 @@ METHODS: dict[str, Method] = {
     "ripu-region": Method("RIPU region", "active", "ripu_region"),
     "ripu-pixel": Method("RIPU pixel", "active", "ripu_pixel", quick=False),
     "labor-spl": Method("LabOR SPL", "active", "spl"),
+    # Ours: the budget shared over many segments and the classes, as PPL shares its points.
+    "labor-spl-spread": Method("LabOR SPL spread (ours)", "active", "spl_spread", quick=False),
     "labor-ppl": Method("LabOR PPL", "active", "ppl"),
     # Ours ended level with the paper's PPL on three seeds (54.7 and 54.7, benchmarks/README.md,
     # "Speed"): run on request, so a quick seed costs a row less.

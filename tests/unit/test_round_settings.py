@@ -16,7 +16,12 @@ OLD_SNAPSHOT = {
 
 def test_the_api_offers_exactly_the_selection_methods_the_worker_implements():
     assert {m.value for m in SelectionMethod} == set(selection.METHODS)
-    assert {m for m in SelectionMethod if m.uses_selector} == {"ppl", "ppl_spread", "spl"}
+    assert {m for m in SelectionMethod if m.uses_selector} == {
+        "ppl",
+        "ppl_spread",
+        "spl",
+        "spl_spread",
+    }
 
 
 def test_a_round_snapshotted_before_the_optimizer_setting_resumes_with_sgd():

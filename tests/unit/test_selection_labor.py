@@ -6,6 +6,7 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
+from skimage.measure import label
 
 from tests.unit.selection_helpers import class_pair, two_class_pair
 from worker.ml import selection as sel
@@ -101,6 +102,26 @@ def test_spl_skips_excluded_pixels():
     exclude[0, 2, :3] = True
     mask = sel.spl_segments(p1, p2, 1.0, exclude=exclude)[0] > 0
     assert torch.nonzero(mask).tolist() == [[2, 3], [2, 4], [2, 5]]
+
+
+def test_spl_spread_shares_the_budget_over_classes_and_takes_specks_last():
+    cls = torch.full((12, 16), -1)
+    cls[0:6, 0:8] = 1  # 48 px
+    cls[8:12, 0:4] = 2  # 16 px
+    cls[11, 15] = 0  # a 1-px speck
+    p1, p2 = class_pair(cls, 3)
+    budget = 24 / (12 * 16)
+    paper = sel.spl_segments(p1, p2, budget)[0]
+    assert (paper > 0).sum() == 24 and (paper[0:6, 0:8] > 0).sum() == 24  # one region only
+    spread = sel.spl_segments(p1, p2, budget, spread=True)[0]
+    assert (spread > 0).sum() == 24
+    # Turns of ceil(24 / SPREAD_PIECES) = 2 px, the larger class first, the speck never.
+    assert (spread[0:6, 0:8] > 0).sum() == 12 and (spread[8:12, 0:4] > 0).sum() == 12
+    assert spread[11, 15] == 0 and spread[0:6, 0:8].max() == 1
+    for s in (1, 2):  # each segment stays one connected piece a person fills with one click
+        assert int(label((spread == s).numpy(), connectivity=1).max()) == 1
+    wide = sel.spl_segments(p1, p2, 1.0, spread=True)[0]
+    assert torch.equal(wide > 0, cls >= 0) and wide[11, 15] == 3
 
 
 # --------------------------------------------------------------------------- PPL

@@ -95,7 +95,7 @@ def _mask(key: str) -> np.ndarray:
 
 
 POINT_METHODS = ["ppl", "ppl_spread", "random", "entropy", "margin", "ripu_pixel"]
-REGION_METHODS = ["spl", "ripu_region", "random_mask", "random_segments"]
+REGION_METHODS = ["spl", "spl_spread", "ripu_region", "random_mask", "random_segments"]
 
 
 @pytest.mark.parametrize("method", POINT_METHODS + REGION_METHODS)
@@ -104,7 +104,11 @@ def test_each_selection_method_publishes_tasks_of_its_kind(environment, method):
     assert round_.status == "done", round_.error
     tasks = _tasks(round_.id)
     # LabOR asks only where its heads disagree, so an image may need no label at all.
-    assert 1 <= len(tasks) <= 2 if method in ("ppl", "ppl_spread", "spl") else len(tasks) == 2
+    assert (
+        1 <= len(tasks) <= 2
+        if method in ("ppl", "ppl_spread", "spl", "spl_spread")
+        else len(tasks) == 2
+    )
     # Audit points on the held-out quarter of the pool of 10: 20 points (the minimum), 10 on
     # each of 2 images.
     audits = _tasks(round_.id, "audit")

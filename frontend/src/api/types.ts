@@ -45,6 +45,7 @@ export const SELECTION_METHODS = allOf<SelectionMethod>()([
   "ppl",
   "ppl_spread",
   "spl",
+  "spl_spread",
   "random",
   "random_mask",
   "random_segments",

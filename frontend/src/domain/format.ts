@@ -43,6 +43,7 @@ const METHOD_NAMES: Record<string, string> = {
   ppl: "LabOR PPL (points)",
   ppl_spread: "LabOR PPL, one point per region first",
   spl: "LabOR SPL (regions)",
+  spl_spread: "LabOR SPL, regions spread over classes",
   random: "Random points",
   random_mask: "Random pixels (region budget)",
   random_segments: "Random segments (region budget)",
@@ -61,7 +62,7 @@ const OBJECTIVE_NAMES: Record<string, string> = {
 
 /** Methods that ask for regions (a pixel budget) rather than points (a count). */
 export function isRegionMethod(id: string): boolean {
-  return ["spl", "ripu_region", "random_mask", "random_segments"].includes(id);
+  return ["spl", "spl_spread", "ripu_region", "random_mask", "random_segments"].includes(id);
 }
 
 export function methodName(id: string): string {

@@ -24,7 +24,7 @@ from .spl import spl_segments
 POINT_METHODS = frozenset({"ppl", "ppl_spread", "random", "entropy", "margin", "ripu_pixel"})
 # Methods that keep their points `min_distance` apart (RIPU pixel blocks windows instead).
 SPACED_POINT_METHODS = frozenset({"ppl", "ppl_spread", "random", "entropy", "margin"})
-REGION_METHODS = frozenset({"spl", "ripu_region", "random_mask", "random_segments"})
+REGION_METHODS = frozenset({"spl", "spl_spread", "ripu_region", "random_mask", "random_segments"})
 METHODS = POINT_METHODS | REGION_METHODS
 
 
@@ -76,13 +76,14 @@ def select(
     if method in SPACED_POINT_METHODS and shape is not None and "min_distance" not in options:
         options["min_distance"] = point_spacing(*batch_height_width(shape)[1:], n_points)
 
-    if method == "spl":
+    if method in ("spl", "spl_spread"):
         segments = spl_segments(
             need("prob1", prob1),
             need("prob2", prob2),
             budget_fraction,
             image=image,
             exclude=exclude,
+            spread=method == "spl_spread",
             **options,
         )
         return SelectionResult("region", mask=segments > 0, segments=segments)

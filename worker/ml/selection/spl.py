@@ -9,8 +9,12 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .common import check_fraction, check_pair, pixel_budget, remove_excluded
+from .common import argmax_classes, check_fraction, check_pair, pixel_budget, remove_excluded
 from .maps import discrepancy_map, inconsistency_mask
+from .ppl import MIN_SEGMENT
+
+# `spread`: an image's budget goes to at least this many pieces when its candidates allow.
+SPREAD_PIECES = 12
 
 
 def spl_segments(
@@ -22,6 +26,7 @@ def spl_segments(
     n_segments: int = 300,
     compactness: float = 10.0,
     exclude: Tensor | None = None,
+    spread: bool = False,
 ) -> Tensor:
     """LabOR segment-based pixel labelling as segment ids: LongTensor ``[B, H, W]``, 0 = none.
 
@@ -39,6 +44,14 @@ def spl_segments(
     3. the remainder is grown inside the next segment from its most discrepant pixel,
        always adding the most discrepant neighbouring pixel (priority flood), so the budget
        is used exactly and the partial piece stays connected, i.e. paintable.
+
+    ``spread`` (ours, not the paper's): the budget is shared out over many pieces and over
+    the classes, as PPL's points are. Segments are also cut where the class under the mean
+    of the two heads changes; the classes take turns, largest candidate area first, each
+    offering its next segment by mean discrepancy (segments under ``MIN_SEGMENT`` pixels,
+    specks on boundaries, only once all others are taken, as in PPL spread); every segment gives at most
+    ``budget / SPREAD_PIECES`` pixels (grown as in 3.) per turn, until the budget is used.
+    Ranked segments alone spend an image's budget on its few most discrepant areas.
     """
     check_pair(prob1, prob2)
     check_fraction(budget_fraction)
@@ -48,12 +61,15 @@ def spl_segments(
     superpixels = (
         None if image is None else slic_superpixels(image, (b, h, w), n_segments, compactness)
     )
+    classes = argmax_classes(prob1.detach() + prob2.detach()).cpu().numpy() if spread else None
     budget = pixel_budget(budget_fraction, h, w)
     out = np.zeros((b, h, w), dtype=np.int64)
     for i in range(b):
-        out[i] = take_segments(
-            candidates[i], discrepancy[i], budget, None if superpixels is None else superpixels[i]
-        )
+        pieces = None if superpixels is None else superpixels[i]
+        if classes is None:
+            out[i] = take_segments(candidates[i], discrepancy[i], budget, pieces)
+        else:
+            out[i] = spread_segments(candidates[i], discrepancy[i], budget, classes[i], pieces)
     return torch.from_numpy(out).to(prob1.device)
 
 
@@ -88,6 +104,57 @@ def take_segments(
     remaining = budget - (int(cumulative[n_whole - 1]) if n_whole else 0)
     if n_whole < n and remaining > 0:
         out[_grow(components == order[n_whole] + 1, score, remaining)] = n_whole + 1
+    return out
+
+
+def spread_segments(
+    candidates: np.ndarray,
+    score: np.ndarray,
+    budget: int,
+    classes: np.ndarray,
+    superpixels: np.ndarray | None,
+) -> np.ndarray:
+    """Segment ids ``[H, W]`` (0 = none, 1 = first taken) of one image's ``budget`` pixels,
+    spread over segments and ``classes`` (``[H, W]`` class per pixel): ``spread`` in
+    :func:`spl_segments`."""
+    from skimage.measure import label
+
+    key = np.where(candidates, classes.astype(np.int64) + 1, 0)
+    if superpixels is not None:
+        key = np.where(candidates, superpixels.astype(np.int64) * (int(key.max()) + 1) + key, 0)
+    components = label(key, background=0, connectivity=1)
+    n = int(components.max())
+    out = np.zeros(candidates.shape, dtype=np.int64)
+    if n == 0 or budget == 0:
+        return out
+    flat = components.ravel()
+    sizes = np.bincount(flat, minlength=n + 1)[1:]
+    means = np.bincount(flat, weights=score.ravel(), minlength=n + 1)[1:] / sizes
+    segment_class = np.zeros(n, dtype=np.int64)
+    segment_class[flat[flat > 0] - 1] = classes.ravel()[flat > 0]
+    class_area = np.bincount(segment_class, weights=sizes)
+    # Turn order: specks (as in PPL spread) last, then a segment's rank within its class,
+    # then its class's rank by area.
+    speck = (sizes < MIN_SEGMENT).astype(np.int64)
+    group = speck * len(class_area) + segment_class
+    by_group = np.lexsort((-means, group))
+    first = np.searchsorted(group[by_group], group[by_group], side="left")
+    rank_in_group = np.empty(n, dtype=np.int64)
+    rank_in_group[by_group] = np.arange(n) - first
+    class_rank = np.argsort(np.argsort(-class_area, kind="stable"), kind="stable")
+    order = np.lexsort((class_rank[segment_class], rank_in_group, speck))
+    quota = np.zeros(n, dtype=np.int64)
+    cap, remaining = max(1, -(-budget // SPREAD_PIECES)), budget
+    for turns in (order[speck[order] == 0], order[speck[order] == 1]):
+        while remaining > 0 and (quota[turns] < sizes[turns]).any():
+            for segment in turns:
+                give = min(cap, int(sizes[segment] - quota[segment]), remaining)
+                quota[segment] += give
+                remaining -= give
+    for rank, segment in enumerate(s for s in order if quota[s] > 0):
+        region = components == segment + 1
+        whole = quota[segment] == sizes[segment]
+        out[region if whole else _grow(region, score, int(quota[segment]))] = rank + 1
     return out
 
 
