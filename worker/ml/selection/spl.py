@@ -48,10 +48,11 @@ def spl_segments(
     ``spread`` (ours, not the paper's): the budget is shared out over many pieces and over
     the classes, as PPL's points are. Segments are also cut where the class under the mean
     of the two heads changes; the classes take turns, largest candidate area first, each
-    offering its next segment by mean discrepancy (segments under ``MIN_SEGMENT`` pixels,
-    specks on boundaries, only once all others are taken, as in PPL spread); every segment gives at most
+    offering its next segment by mean discrepancy; every segment gives at most
     ``budget / SPREAD_PIECES`` pixels (grown as in 3.) per turn, until the budget is used.
-    Ranked segments alone spend an image's budget on its few most discrepant areas.
+    Segments under ``MIN_SEGMENT`` pixels (specks on boundaries) get turns only once all
+    others are taken, as in PPL spread. Ranked segments alone spend an image's budget on its
+    few most discrepant areas.
     """
     check_pair(prob1, prob2)
     check_fraction(budget_fraction)
@@ -119,7 +120,7 @@ def spread_segments(
     :func:`spl_segments`."""
     from skimage.measure import label
 
-    key = np.where(candidates, classes.astype(np.int64) + 1, 0)
+    key = np.where(candidates, classes + 1, 0)
     if superpixels is not None:
         key = np.where(candidates, superpixels.astype(np.int64) * (int(key.max()) + 1) + key, 0)
     components = label(key, background=0, connectivity=1)
