@@ -95,6 +95,10 @@ def main(argv: list[str] | None = None) -> None:
         "select_spl (2.2 %, SLIC segments)": median_ms(
             lambda: selection.spl_segments(prob1, prob2, 0.022, image=rgb), args.repeat
         ),
+        "select_spl spread (2.2 %, SLIC segments)": median_ms(
+            lambda: selection.spl_segments(prob1, prob2, 0.022, image=rgb, spread=True),
+            args.repeat,
+        ),
         "ripu_region_score": median_ms(lambda: selection.ripu_region_score(logits1), args.repeat),
         "select_ripu_regions (2.2 %)": median_ms(
             lambda: selection.ripu_region_segments(logits1, 0.022), args.repeat
@@ -109,9 +113,9 @@ def main(argv: list[str] | None = None) -> None:
         f"\n{width}x{height}, {args.threads} thread(s), median of {args.repeat}, "
         f"{100 * inconsistent:.1f} % of the pixels inconsistent\n"
     )
-    print(f"{'step':<36} {'ms':>8} {'x forward':>10}")
+    print(f"{'step':<42} {'ms':>8} {'x forward':>10}")
     for name, ms in rows.items():
-        print(f"{name:<36} {ms:>8.1f} {ms / forward_ms:>10.2f}")
+        print(f"{name:<42} {ms:>8.1f} {ms / forward_ms:>10.2f}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     report = {
         "command": " ".join(["python", *sys.argv]),
