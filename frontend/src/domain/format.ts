@@ -43,7 +43,7 @@ const METHOD_NAMES: Record<string, string> = {
   ppl: "LabOR PPL (points)",
   ppl_spread: "LabOR PPL, one point per region first",
   spl: "LabOR SPL (regions)",
-  spl_spread: "LabOR SPL, regions spread over classes",
+  spl_spread: "LabOR SPL spread (regions)",
   random: "Random points",
   random_mask: "Random pixels (region budget)",
   random_segments: "Random segments (region budget)",
