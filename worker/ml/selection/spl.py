@@ -118,6 +118,7 @@ def spread_segments(
     """Segment ids ``[H, W]`` (0 = none, 1 = first taken) of one image's ``budget`` pixels,
     spread over segments and ``classes`` (``[H, W]`` class per pixel): ``spread`` in
     :func:`spl_segments`."""
+    from scipy.ndimage import find_objects
     from skimage.measure import label
 
     key = np.where(candidates, classes + 1, 0)
@@ -152,10 +153,17 @@ def spread_segments(
                 give = min(cap, int(sizes[segment] - quota[segment]), remaining)
                 quota[segment] += give
                 remaining -= give
-    for rank, segment in enumerate(s for s in order if quota[s] > 0):
-        region = components == segment + 1
-        whole = quota[segment] == sizes[segment]
-        out[region if whole else _grow(region, score, int(quota[segment]))] = rank + 1
+    taken = order[quota[order] > 0]
+    rank = np.zeros(n + 1, dtype=np.int64)
+    whole = taken[quota[taken] == sizes[taken]]
+    rank[whole + 1] = np.flatnonzero(quota[taken] == sizes[taken]) + 1
+    out = rank[components]
+    boxes = find_objects(components)
+    for position, segment in enumerate(taken, start=1):
+        if quota[segment] < sizes[segment]:  # grown inside the piece's bounding box
+            box = boxes[segment]
+            grown = _grow(components[box] == segment + 1, score[box], int(quota[segment]))
+            out[box][grown] = position
     return out
 
 
