@@ -83,19 +83,14 @@ def take_segments(
     ``superpixels`` when given; they are taken whole by descending mean ``score`` while they
     fit, and the rest of the budget is grown connected inside the next one.
     """
-    from skimage.measure import label
-
     key = (
         candidates.astype(np.int64) if superpixels is None else np.where(candidates, superpixels, 0)
     )
-    components = label(key, background=0, connectivity=1)
-    n = int(components.max())
+    components, sizes, means = _pieces(key, score)
+    n = len(sizes)
     out = np.zeros(candidates.shape, dtype=np.int64)
     if n == 0 or budget == 0:
         return out
-    flat = components.ravel()
-    sizes = np.bincount(flat, minlength=n + 1)[1:]
-    means = np.bincount(flat, weights=score.ravel(), minlength=n + 1)[1:] / sizes
     order = np.argsort(-means, kind="stable")  # component index - 1, best first
     cumulative = np.cumsum(sizes[order])
     n_whole = int(np.searchsorted(cumulative, budget, side="right"))
@@ -119,19 +114,16 @@ def spread_segments(
     spread over segments and ``classes`` (``[H, W]`` class per pixel): ``spread`` in
     :func:`spl_segments`."""
     from scipy.ndimage import find_objects
-    from skimage.measure import label
 
     key = np.where(candidates, classes + 1, 0)
     if superpixels is not None:
         key = np.where(candidates, superpixels.astype(np.int64) * (int(key.max()) + 1) + key, 0)
-    components = label(key, background=0, connectivity=1)
-    n = int(components.max())
+    components, sizes, means = _pieces(key, score)
+    n = len(sizes)
     out = np.zeros(candidates.shape, dtype=np.int64)
     if n == 0 or budget == 0:
         return out
     flat = components.ravel()
-    sizes = np.bincount(flat, minlength=n + 1)[1:]
-    means = np.bincount(flat, weights=score.ravel(), minlength=n + 1)[1:] / sizes
     segment_class = np.zeros(n, dtype=np.int64)
     segment_class[flat[flat > 0] - 1] = classes.ravel()[flat > 0]
     class_area = np.bincount(segment_class, weights=sizes)
@@ -165,6 +157,19 @@ def spread_segments(
             grown = _grow(components[box] == segment + 1, score[box], int(quota[segment]))
             out[box][grown] = position
     return out
+
+
+def _pieces(key: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The 4-connected pieces of equal non-zero ``key``: their ids ``[H, W]`` (0 = none, then
+    1, 2, ...), and per piece (id - 1) its size and mean ``score``."""
+    from skimage.measure import label
+
+    components = label(key, background=0, connectivity=1)
+    flat = components.ravel()
+    n = int(components.max())
+    sizes = np.bincount(flat, minlength=n + 1)[1:]
+    means = np.bincount(flat, weights=score.ravel(), minlength=n + 1)[1:] / np.maximum(sizes, 1)
+    return components, sizes, means
 
 
 def _grow(region: np.ndarray, score: np.ndarray, size: int) -> np.ndarray:
