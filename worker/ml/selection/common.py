@@ -57,3 +57,12 @@ def batch_height_width(shape: Tensor | tuple[int, ...]) -> tuple[int, int, int]:
 def flat_to_yx(flat: Tensor, w: int) -> np.ndarray:
     """``[N, 2]`` (y, x) rows of flat pixel indices into rows of width ``w``."""
     return torch.stack([flat // w, flat % w], dim=1).numpy()
+
+
+def rank_within(groups: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Each element's rank (0 = smallest ``key``) among the elements of its group."""
+    order = np.lexsort((key, groups))
+    starts = np.searchsorted(groups[order], groups[order], side="left")
+    rank = np.empty(len(groups), dtype=np.int64)
+    rank[order] = np.arange(len(groups)) - starts
+    return rank

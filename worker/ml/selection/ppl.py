@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .common import Points, argmax_classes, check_pair, remove_excluded
+from .common import Points, argmax_classes, check_pair, rank_within, remove_excluded
 from .maps import inconsistency_mask
 from .points import deal
 
@@ -98,11 +98,7 @@ def _segment_ranks(
     class_map[ys, xs] = classes + 1
     segment = label(class_map, background=0, connectivity=1)[ys, xs]
     sizes = np.bincount(segment)
-    by_segment = np.lexsort((distance, segment))
-    starts = np.searchsorted(segment[by_segment], segment[by_segment], side="left")
-    rank = np.empty(len(ys), dtype=np.int64)
-    rank[by_segment] = np.arange(len(ys)) - starts
-    return [rank, sizes[segment] < MIN_SEGMENT]
+    return [rank_within(segment, distance), sizes[segment] < MIN_SEGMENT]
 
 
 def _class_feature_sums(

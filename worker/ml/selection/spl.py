@@ -9,7 +9,14 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .common import argmax_classes, check_fraction, check_pair, pixel_budget, remove_excluded
+from .common import (
+    argmax_classes,
+    check_fraction,
+    check_pair,
+    pixel_budget,
+    rank_within,
+    remove_excluded,
+)
 from .maps import discrepancy_map, inconsistency_mask
 from .ppl import MIN_SEGMENT
 
@@ -120,23 +127,17 @@ def spread_segments(
         key = np.where(candidates, superpixels.astype(np.int64) * (int(key.max()) + 1) + key, 0)
     components, sizes, means = _pieces(key, score)
     n = len(sizes)
-    out = np.zeros(candidates.shape, dtype=np.int64)
     if n == 0 or budget == 0:
-        return out
-    flat = components.ravel()
+        return np.zeros(candidates.shape, dtype=np.int64)
+    inside = components.ravel() > 0
     segment_class = np.zeros(n, dtype=np.int64)
-    segment_class[flat[flat > 0] - 1] = classes.ravel()[flat > 0]
+    segment_class[components.ravel()[inside] - 1] = classes.ravel()[inside]
     class_area = np.bincount(segment_class, weights=sizes)
-    # Turn order: specks (as in PPL spread) last, then a segment's rank within its class,
-    # then its class's rank by area.
-    speck = (sizes < MIN_SEGMENT).astype(np.int64)
-    group = speck * len(class_area) + segment_class
-    by_group = np.lexsort((-means, group))
-    first = np.searchsorted(group[by_group], group[by_group], side="left")
-    rank_in_group = np.empty(n, dtype=np.int64)
-    rank_in_group[by_group] = np.arange(n) - first
     class_rank = np.argsort(np.argsort(-class_area, kind="stable"), kind="stable")
-    order = np.lexsort((class_rank[segment_class], rank_in_group, speck))
+    # Turn order: specks last, then a segment's rank within its class, then its class's rank.
+    speck = (sizes < MIN_SEGMENT).astype(np.int64)
+    rank_in_class = rank_within(speck * len(class_area) + segment_class, -means)
+    order = np.lexsort((class_rank[segment_class], rank_in_class, speck))
     quota = np.zeros(n, dtype=np.int64)
     cap, remaining = max(1, -(-budget // SPREAD_PIECES)), budget
     for turns in (order[speck[order] == 0], order[speck[order] == 1]):
@@ -145,17 +146,19 @@ def spread_segments(
                 give = min(cap, int(sizes[segment] - quota[segment]), remaining)
                 quota[segment] += give
                 remaining -= give
+    # Ids by first turn; whole pieces by lookup, partial ones grown inside their bounding box.
     taken = order[quota[order] > 0]
-    rank = np.zeros(n + 1, dtype=np.int64)
-    whole = taken[quota[taken] == sizes[taken]]
-    rank[whole + 1] = np.flatnonzero(quota[taken] == sizes[taken]) + 1
-    out = rank[components]
+    partial = taken[quota[taken] < sizes[taken]]
+    position = np.zeros(n + 1, dtype=np.int64)
+    position[taken + 1] = np.arange(1, len(taken) + 1)
+    whole = position.copy()
+    whole[partial + 1] = 0
+    out = whole[components]
     boxes = find_objects(components)
-    for position, segment in enumerate(taken, start=1):
-        if quota[segment] < sizes[segment]:  # grown inside the piece's bounding box
-            box = boxes[segment]
-            grown = _grow(components[box] == segment + 1, score[box], int(quota[segment]))
-            out[box][grown] = position
+    for segment in partial:
+        box = boxes[segment]
+        grown = _grow(components[box] == segment + 1, score[box], int(quota[segment]))
+        out[box][grown] = position[segment + 1]
     return out
 
 
