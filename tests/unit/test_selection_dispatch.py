@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.unit.selection_helpers import two_class_pair
+from tests.unit.selection_helpers import class_pair, two_class_pair
 from worker.ml import selection as sel
 
 torch.set_num_threads(1)
@@ -49,3 +49,15 @@ def test_point_methods_spread_their_points_by_default(method):
     assert len(points) == 40
     gaps = np.sqrt(((points[:, None] - points[None]) ** 2).sum(-1))
     assert gaps[~np.eye(40, dtype=bool)].min() >= sel.point_spacing(192, 256, 40) == 11.7
+
+
+def test_spl_spread_is_spl_segments_with_spread():
+    cls = torch.full((12, 16), -1)
+    cls[0:6, 0:8] = 1
+    cls[8:12, 0:4] = 2
+    p1, p2 = class_pair(cls, 3)
+    spread = sel.select("spl_spread", prob1=p1, prob2=p2, budget_fraction=0.125)
+    assert spread.kind == "region" and torch.equal(spread.segments > 0, spread.mask)
+    assert torch.equal(spread.segments, sel.spl_segments(p1, p2, 0.125, spread=True))
+    paper = sel.select("spl", prob1=p1, prob2=p2, budget_fraction=0.125)
+    assert not torch.equal(spread.segments > 0, paper.mask)

@@ -154,6 +154,26 @@ def test_target_batches_without_labelled_pixels_do_not_break_training(demo: Path
     assert all(torch.isfinite(p).all() for p in model.parameters())
 
 
+def test_unlabelled_batches_are_read_only_when_a_loss_needs_them(demo: Path) -> None:
+    drawn = []
+
+    def counted():
+        for batch in _batches(_dataset(demo, "target/train", labelled=False)):
+            drawn.append(batch)
+            yield batch
+
+    source = _batches(_dataset(demo, "source/train"))
+    model = build_segmenter(NUM_CLASSES)
+    train_segmenter(
+        model, TrainConfig(iterations=2, adversarial_weight=0.0), source, None, counted()
+    )
+    assert drawn == []  # no adversarial loss, no objective: nothing reads them
+    train_segmenter(
+        model, TrainConfig(iterations=2, adversarial_weight=0.001), source, None, counted()
+    )
+    assert len(drawn) == 2
+
+
 def test_labelled_target_alone_trains_without_source_batches(demo: Path) -> None:
     model = build_segmenter(NUM_CLASSES)
     classifier = model.head.classifier.weight.detach().clone()
