@@ -153,6 +153,9 @@ VARIANTS |= {
     "uda-proda-threshold-0.9": replace(
         UDA, objective="proda", objective_options=(("pseudo_threshold", 0.9),)
     ),
+    "uda-dacs-threshold-0.9": replace(
+        UDA, objective="dacs", objective_options=(("pseudo_threshold", 0.9),)
+    ),
     "uda-dacs-pixelwise-lr-1e-4": replace(
         UDA, objective="dacs", objective_options=(("pixelwise", 1),), lr=1e-4, source_lr=1e-3
     ),
