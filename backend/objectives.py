@@ -40,6 +40,9 @@ _SPECS: dict[str, dict[str, Param]] = {
         # DACS' way lost 3.3 mIoU against plain fine-tuning in a round on camvid2idd's tuning
         # split, ours gained 0.6 (benchmarks/README.md, "Self-training").
         "pixelwise": Param(1, 0, 1, integer=True),
+        # Ours: 1 keeps the round's starting model as the teacher (no EMA updates), so the
+        # pseudo-labels cannot follow a student that drifts within the round.
+        "freeze_teacher": Param(0, 0, 1, integer=True),
         "loss_weight": Param(1.0, 0.0, 100.0),
         **_STRONG_AUGMENT,
     },

@@ -157,6 +157,19 @@ def test_dacs_short_round_trains_and_moves_teacher() -> None:
     assert not torch.equal(teacher, model.head.weight)
 
 
+def test_dacs_frozen_teacher_keeps_the_rounds_starting_model() -> None:
+    """freeze_teacher: the student trains, but the pseudo-labels keep coming from the model the
+    round started with (a student that drifts cannot pull its labels after it)."""
+    torch.manual_seed(0)
+    model = TinySeg()
+    initial = copy.deepcopy(model.state_dict())
+    objective = build_objective("dacs", {"freeze_teacher": 1}, num_classes=3)
+    run_round(objective, model, num_classes=3)
+    assert not torch.equal(model.head.weight, initial["head.weight"])
+    for name, value in objective.teacher.state_dict().items():
+        assert torch.equal(value, initial[name]), name
+
+
 def test_dacs_state_round_trip_before_prepare() -> None:
     torch.manual_seed(0)
     model = TinySeg()
