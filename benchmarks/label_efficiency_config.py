@@ -22,6 +22,7 @@ class Method:
     kind: str  # "reference" (no labels), "supervised" (all pool labels), "uda", "active"
     selection: str = "random"
     objective: str = "none"
+    objective_config: tuple[tuple[str, float], ...] = ()  # over the objective's defaults
     adversarial: bool = False
     quick: bool = True  # in the quick preset's default rows
     # False: no audit points; the effort they would take is spent on training points instead,
@@ -45,6 +46,14 @@ METHODS: dict[str, Method] = {
     "supervised": Method("fully supervised (target pool)", "supervised"),
     "uda-none": Method("UDA: AdaptSeg", "uda", adversarial=True, quick=False),
     "uda-dacs": Method("UDA: DACS", "uda", objective="dacs"),
+    # Ours: the teacher stays the round's starting model (benchmarks/README.md, "Seeds 6-8").
+    "uda-dacs-frozen-teacher": Method(
+        "UDA: DACS, teacher frozen (ours)",
+        "uda",
+        objective="dacs",
+        objective_config=(("freeze_teacher", 1),),
+        quick=False,
+    ),
     # ProDA and DASO lower mIoU with this model and are off in the product (benchmarks/README.md,
     # "Self-training with the pretrained model"): run on request, not in every quick seed.
     "uda-proda": Method("UDA: ProDA", "uda", objective="proda", quick=False),

@@ -99,6 +99,7 @@ def create_project(cfg: Config, name: str, seed: int, pool: Path) -> int:
             "classes": load_classes(cfg.data),
             "selection_method": method.selection,
             "objective": method.objective,
+            "objective_config": dict(method.objective_config),
             "pixel_budget": cfg.pixel_budget,
             "images_per_round": cfg.images_per_round,
             **cfg.audit_settings(method),
