@@ -3,7 +3,8 @@
 Self-training (DACS, ProDA, DASO) learns from a model's own predictions on target pixels nobody
 labelled. This reads a model A checkpoint (a round's model_a.pt, or a recipe.py model) and, on
 the tuning split (splits.py: held-out pool images, never target/val), prints per predicted class
-the share of pixels kept and the accuracy of those kept at each confidence threshold.
+the share of pixels kept and the accuracy of those kept at each confidence threshold, then
+where each true class goes (the confusion, with all predictions and with the confident ones).
 
     python benchmarks/pseudo_labels.py ../shared/data/camvid2idd MODEL.pt
     python benchmarks/pseudo_labels.py DATA MODEL.pt --thresholds 0 0.9 0.968 0.99
@@ -54,9 +55,9 @@ def main(argv: list[str] | None = None) -> None:
         for n in tuning_split(pool, args.pool_size)
     ]
     dataset = SegmentationDataset(items, lambda key: Path(key).read_bytes(), (192, 256))
-    # kept[t][k], right[t][k]: pixels predicted k with confidence >= threshold t, and correct
-    kept = np.zeros((len(args.thresholds), len(classes)))
-    right = np.zeros_like(kept)
+    # confusion[t, true, predicted]: pixels whose confidence reaches threshold t
+    n = len(classes)
+    confusion = np.zeros((len(args.thresholds), n, n))
     for i in tqdm(range(len(dataset)), desc="predicting", unit="image"):
         item = dataset[i]
         confidence, predicted = predict(model, item["image"][None])[0].max(0)
@@ -64,9 +65,10 @@ def main(argv: list[str] | None = None) -> None:
         valid = label != 255
         for t, threshold in enumerate(args.thresholds):
             keep = valid & (confidence >= threshold)
-            kept[t] += np.bincount(predicted[keep].numpy(), minlength=len(classes))
-            hits = keep & (predicted == label)
-            right[t] += np.bincount(predicted[hits].numpy(), minlength=len(classes))
+            pairs = (label[keep] * n + predicted[keep]).numpy()
+            confusion[t] += np.bincount(pairs, minlength=n * n).reshape(n, n)
+    kept = confusion.sum(axis=1)  # [t, predicted]
+    right = np.diagonal(confusion, axis1=1, axis2=2)
     total = kept[0].sum()
     header = "".join(f"  kept@{t:<6} acc@{t:<6}" for t in args.thresholds)
     print(f"\n{'predicted class':<18}{header}")
@@ -87,12 +89,21 @@ def main(argv: list[str] | None = None) -> None:
         f"{'all':<18}"
         + "".join(f"  {100 * o['kept']:>10.1f}% {100 * o['accuracy']:>9.1f}%" for o in overall)
     )
+    # Where each true class goes: all its pixels, and only those predicted confidently.
+    for t in (0, len(args.thresholds) - 1):
+        print(f"\n% of each true class predicted as ... (confidence >= {args.thresholds[t]})")
+        print(f"{'true class':<18}" + "".join(f"{name[:10]:>11}" for name in names))
+        for k, name in enumerate(names):
+            shares = confusion[t, k] / max(confusion[0, k].sum(), 1)
+            print(f"{name:<18}" + "".join(f"{100 * x:>10.1f}%" for x in shares))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     report = {
         "model": str(args.model),
         "thresholds": args.thresholds,
         "per_class": rows,
         "all": overall,
+        "classes": names,
+        "confusion": confusion.tolist(),
     }
     args.out.write_text(json.dumps(report, indent=2))
     print(f"\nwrote {args.out}")

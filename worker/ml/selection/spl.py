@@ -171,7 +171,7 @@ def _pieces(key: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     flat = components.ravel()
     n = int(components.max())
     sizes = np.bincount(flat, minlength=n + 1)[1:]
-    means = np.bincount(flat, weights=score.ravel(), minlength=n + 1)[1:] / np.maximum(sizes, 1)
+    means = np.bincount(flat, weights=score.ravel(), minlength=n + 1)[1:] / sizes
     return components, sizes, means
 
 
