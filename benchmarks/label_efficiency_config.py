@@ -54,14 +54,6 @@ METHODS: dict[str, Method] = {
         objective_config=(("freeze_teacher", 1),),
         quick=False,
     ),
-    # Ours: the teacher's class shares held to the round's start (distribution alignment).
-    "uda-dacs-aligned": Method(
-        "UDA: DACS, classes aligned (ours)",
-        "uda",
-        objective="dacs",
-        objective_config=(("align_classes", 1),),
-        quick=False,
-    ),
     # ProDA and DASO lower mIoU with this model and are off in the product (benchmarks/README.md,
     # "Self-training with the pretrained model"): run on request, not in every quick seed.
     "uda-proda": Method("UDA: ProDA", "uda", objective="proda", quick=False),

@@ -12,11 +12,9 @@ Departures, each for a reason:
   not silence the others;
 - labelled target pixels replace the teacher's pseudo-labels and weigh 1, like pasted pixels.
 
-Two options against a drifting teacher, both off by default: on camvid2idd the EMA teacher
-followed a drifting student on two seeds of nine, until half the road was labelled far-object
-(benchmarks/README.md, "Seeds 6-8 of DACS"). `freeze_teacher` keeps the round's starting model
-as the teacher; `align_classes` rescales the teacher's probabilities towards the class shares
-the round started with (distribution_alignment.py).
+Option `freeze_teacher` (off by default) keeps the round's starting model as the teacher: on
+camvid2idd the EMA teacher followed a drifting student on two seeds of nine, until half the road
+was labelled far-object (benchmarks/README.md, "Seeds 6-8 of DACS").
 """
 
 from __future__ import annotations
@@ -30,8 +28,6 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.utils.data import Dataset
 from torchvision.transforms import v2
-
-from .distribution_alignment import DistributionAlignment, mean_prediction
 
 if TYPE_CHECKING:
     from worker.ml.models import Segmenter
@@ -172,31 +168,6 @@ class DACSObjective(MeanTeacherObjective):
     """Cross-entropy on ClassMix images of source pixels over teacher-labelled target images."""
 
     name = "dacs"
-    # align_classes: the running mean of the teacher's predictions spans about 100 iterations,
-    # ReMixMatch's 128 batches.
-    align_momentum = 0.99
-
-    def __init__(self, config: dict[str, Any], num_classes: int, ignore_index: int = 255) -> None:
-        super().__init__(config, num_classes, ignore_index)
-        self.alignment: DistributionAlignment | None = None
-
-    def _initialise(self, model: Segmenter, target_pool: Dataset) -> None:
-        if self.config["align_classes"]:
-            prior = mean_prediction(self.teacher, target_pool, self.device)
-            self.alignment = DistributionAlignment(prior, self.align_momentum)
-
-    def state_dict(self) -> dict[str, Any]:
-        state = super().state_dict()
-        if self.alignment is not None:
-            state["alignment"] = self.alignment.state_dict()
-        return state
-
-    def _restore(self, state: dict[str, Any]) -> None:
-        super()._restore(state)
-        if "alignment" in state:
-            self.alignment = DistributionAlignment.from_state(
-                state["alignment"], self.align_momentum
-            )
 
     def after_step(self, model: nn.Module, iteration: int) -> None:
         if not self.config["freeze_teacher"]:
@@ -212,8 +183,6 @@ class DACSObjective(MeanTeacherObjective):
 
         with torch.no_grad():
             prob = self.teacher(target_x).softmax(dim=1)
-            if self.alignment is not None:
-                prob = self.alignment(prob)
         labelled = target_y != self.ignore_index
         threshold = self.config["pseudo_threshold"]
         confidence = pseudo_label_weight(prob, threshold)
