@@ -193,3 +193,51 @@ def test_dacs_short_round_with_segmenter() -> None:
     assert all(torch.isfinite(torch.tensor(loss)) for loss, _ in logs)
     changed = [not torch.equal(v, before[k]) for k, v in objective.teacher.state_dict().items()]
     assert any(changed)
+
+
+def test_dacs_anchor_drops_pseudo_labels_the_starting_model_disputes(monkeypatch) -> None:
+    """anchor_agreement: where the teacher has drifted to another class than the round's
+    starting model predicts, the pixel gets no pseudo-label; where they agree it keeps one."""
+    torch.manual_seed(0)
+    model = TinySeg().eval()
+    config = {"anchor_agreement": 1, "pseudo_threshold": 0.0, "jitter_p": 0.0, "blur_p": 0.0}
+    objective = build_objective("dacs", config, num_classes=3)
+    objective.prepare(model, [], "cpu")
+    monkeypatch.setattr(
+        "worker.ml.adaptation.dacs.class_mix_mask", lambda y, ignore: torch.zeros_like(y).bool()
+    )
+    start = torch.zeros(1, 3, 4, 4)
+    start[:, 0] = 5.0  # the starting model: class 0 everywhere
+    drifted = start.clone()
+    drifted[:, 2, :, :2] = 10.0  # the teacher now calls the left half class 2
+    monkeypatch.setattr(objective, "_anchor", lambda x: start)
+    monkeypatch.setattr(objective, "_teacher", lambda x: drifted)
+    seen = {}
+
+    def record(prediction, label, **kwargs):
+        seen["label"] = label
+        return torch.zeros_like(label, dtype=torch.float)
+
+    monkeypatch.setattr("worker.ml.adaptation.dacs.F.cross_entropy", record)
+    target = {"image": in_range_images(1, 4, 4), "label": torch.full((1, 4, 4), 255)}
+    source = {"image": in_range_images(1, 4, 4), "label": torch.zeros(1, 4, 4, dtype=torch.long)}
+    objective.loss(model, source, target, 0)
+    expected = torch.zeros(4, 4, dtype=torch.long)
+    expected[:, :2] = 255
+    assert torch.equal(seen["label"][0], expected)
+
+
+def test_dacs_anchor_is_the_rounds_starting_model_and_survives_a_resume() -> None:
+    torch.manual_seed(0)
+    model = TinySeg()
+    initial = copy.deepcopy(model.state_dict())
+    objective = build_objective("dacs", {"anchor_agreement": 1}, num_classes=3)
+    run_round(objective, model, num_classes=3, iterations=3)
+    anchor = objective.state_dict()["anchor"]
+    for name, value in anchor.items():
+        assert torch.equal(value, initial[name]), name
+    resumed = build_objective("dacs", {"anchor_agreement": 1}, num_classes=3)
+    resumed.load_state_dict(copy.deepcopy(objective.state_dict()))
+    resumed.prepare(model, [], "cpu")  # prepare hands it the student, not the starting model
+    for name, value in resumed.state_dict()["anchor"].items():
+        assert torch.equal(value, initial[name]), name
