@@ -43,9 +43,6 @@ _SPECS: dict[str, dict[str, Param]] = {
         # Ours: 1 keeps the round's starting model as the teacher (no EMA updates), so the
         # pseudo-labels cannot follow a student that drifts within the round.
         "freeze_teacher": Param(0, 0, 1, integer=True),
-        # Ours: 1 drops the teacher's pseudo-labels where the round's starting model predicts
-        # another class (one more forward pass per iteration).
-        "anchor_agreement": Param(0, 0, 1, integer=True),
         "loss_weight": Param(1.0, 0.0, 100.0),
         **_STRONG_AUGMENT,
     },

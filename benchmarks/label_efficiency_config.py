@@ -54,14 +54,6 @@ METHODS: dict[str, Method] = {
         objective_config=(("freeze_teacher", 1),),
         quick=False,
     ),
-    # Ours: pseudo-labels only where the round's starting model agrees with the teacher.
-    "uda-dacs-anchored": Method(
-        "UDA: DACS, anchored (ours)",
-        "uda",
-        objective="dacs",
-        objective_config=(("anchor_agreement", 1),),
-        quick=False,
-    ),
     # ProDA and DASO lower mIoU with this model and are off in the product (benchmarks/README.md,
     # "Self-training with the pretrained model"): run on request, not in every quick seed.
     "uda-proda": Method("UDA: ProDA", "uda", objective="proda", quick=False),

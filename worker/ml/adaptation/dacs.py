@@ -12,11 +12,9 @@ Departures, each for a reason:
   not silence the others;
 - labelled target pixels replace the teacher's pseudo-labels and weigh 1, like pasted pixels.
 
-Two options against a drifting teacher, both off by default: on camvid2idd the EMA teacher
-followed a drifting student on two seeds of nine, until half the road was labelled far-object
-(benchmarks/README.md, "Seeds 6-8 of DACS"). `freeze_teacher` keeps the round's starting model
-as the teacher; `anchor_agreement` keeps the EMA teacher but drops its pseudo-labels where the
-round's starting model predicts another class, so the teacher's drift cannot become labels.
+Option `freeze_teacher` (off by default) keeps the round's starting model as the teacher: on
+camvid2idd the EMA teacher followed a drifting student on two seeds of nine, until half the road
+was labelled far-object (benchmarks/README.md, "Seeds 6-8 of DACS").
 """
 
 from __future__ import annotations
@@ -171,26 +169,6 @@ class DACSObjective(MeanTeacherObjective):
 
     name = "dacs"
 
-    def __init__(self, config: dict[str, Any], num_classes: int, ignore_index: int = 255) -> None:
-        super().__init__(config, num_classes, ignore_index)
-        self._anchor: Segmenter | None = None
-
-    def _initialise(self, model: Segmenter, target_pool: Dataset) -> None:
-        if self.config["anchor_agreement"]:
-            self._anchor = copy.deepcopy(self.teacher)  # the round's starting model, frozen
-
-    def state_dict(self) -> dict[str, Any]:
-        state = super().state_dict()
-        if self._anchor is not None:
-            state["anchor"] = self._anchor.state_dict()
-        return state
-
-    def _restore(self, state: dict[str, Any]) -> None:
-        super()._restore(state)
-        if "anchor" in state:
-            self._anchor = copy.deepcopy(self.teacher)
-            self._anchor.load_state_dict(state["anchor"])
-
     def after_step(self, model: nn.Module, iteration: int) -> None:
         if not self.config["freeze_teacher"]:
             super().after_step(model, iteration)
@@ -215,10 +193,6 @@ class DACSObjective(MeanTeacherObjective):
             target_weight = torch.ones_like(prob[:, 0])
         else:
             target_weight = torch.where(labelled, 1.0, confidence[:, None, None])
-        if self._anchor is not None:
-            with torch.no_grad():
-                agrees = self._anchor(target_x).argmax(dim=1) == pseudo
-            pseudo = torch.where(agrees, pseudo, self.ignore_index)
         target_label = torch.where(labelled, target_y, pseudo)
 
         masks = torch.stack([class_mix_mask(y, self.ignore_index) for y in source_y])
