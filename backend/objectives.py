@@ -43,8 +43,6 @@ _SPECS: dict[str, dict[str, Param]] = {
         # Ours: 1 keeps the round's starting model as the teacher (no EMA updates), so the
         # pseudo-labels cannot follow a student that drifts within the round.
         "freeze_teacher": Param(0, 0, 1, integer=True),
-        # 1: CBST's class-balanced thresholds (the top 20 % of each class's predictions).
-        "class_balanced": Param(0, 0, 1, integer=True),
         "loss_weight": Param(1.0, 0.0, 100.0),
         **_STRONG_AUGMENT,
     },

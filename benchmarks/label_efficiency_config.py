@@ -54,13 +54,6 @@ METHODS: dict[str, Method] = {
         objective_config=(("freeze_teacher", 1),),
         quick=False,
     ),
-    "uda-dacs-class-balanced": Method(
-        "UDA: DACS, CBST thresholds",
-        "uda",
-        objective="dacs",
-        objective_config=(("class_balanced", 1),),
-        quick=False,
-    ),
     # ProDA and DASO lower mIoU with this model and are off in the product (benchmarks/README.md,
     # "Self-training with the pretrained model"): run on request, not in every quick seed.
     "uda-proda": Method("UDA: ProDA", "uda", objective="proda", quick=False),

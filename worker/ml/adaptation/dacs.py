@@ -29,8 +29,6 @@ from torch import Tensor, nn
 from torch.utils.data import Dataset
 from torchvision.transforms import v2
 
-from .class_thresholds import class_thresholds
-
 if TYPE_CHECKING:
     from worker.ml.models import Segmenter
 
@@ -170,34 +168,6 @@ class DACSObjective(MeanTeacherObjective):
     """Cross-entropy on ClassMix images of source pixels over teacher-labelled target images."""
 
     name = "dacs"
-    # class_balanced: CBST's starting portion of each class's predicted pixels.
-    class_portion = 0.2
-
-    def __init__(self, config: dict[str, Any], num_classes: int, ignore_index: int = 255) -> None:
-        super().__init__(config, num_classes, ignore_index)
-        self.thresholds: Tensor | None = None
-
-    def _initialise(self, model: Segmenter, target_pool: Dataset) -> None:
-        if self.config["class_balanced"]:
-            self.thresholds = class_thresholds(
-                self.teacher,
-                target_pool,
-                self.num_classes,
-                self.device,
-                self.class_portion,
-                self.config["pseudo_threshold"],
-            )
-
-    def state_dict(self) -> dict[str, Any]:
-        state = super().state_dict()
-        if self.thresholds is not None:
-            state["thresholds"] = self.thresholds
-        return state
-
-    def _restore(self, state: dict[str, Any]) -> None:
-        super()._restore(state)
-        if "thresholds" in state:
-            self.thresholds = state["thresholds"].to(self.device)
 
     def after_step(self, model: nn.Module, iteration: int) -> None:
         if not self.config["freeze_teacher"]:
@@ -217,11 +187,7 @@ class DACSObjective(MeanTeacherObjective):
         threshold = self.config["pseudo_threshold"]
         confidence = pseudo_label_weight(prob, threshold)
         pseudo = prob.argmax(dim=1)
-        if self.thresholds is not None:
-            confident = prob.amax(dim=1) >= self.thresholds[pseudo]
-            pseudo = torch.where(confident, pseudo, self.ignore_index)
-            target_weight = torch.ones_like(prob[:, 0])
-        elif self.config["pixelwise"]:
+        if self.config["pixelwise"]:
             confident = prob.amax(dim=1) >= threshold
             pseudo = torch.where(confident, pseudo, self.ignore_index)
             target_weight = torch.ones_like(prob[:, 0])
