@@ -4,7 +4,8 @@ Self-training (DACS, ProDA, DASO) learns from a model's own predictions on targe
 labelled. This reads a model A checkpoint (a round's model_a.pt, or a recipe.py model) and, on
 the tuning split (splits.py: held-out pool images, never target/val), prints per predicted class
 the share of pixels kept and the accuracy of those kept at each confidence threshold, then
-where each true class goes (the confusion, with all predictions and with the confident ones).
+where each true class goes (the confusion, with all predictions and with the confident ones)
+and the model's mIoU on the split.
 
     python benchmarks/pseudo_labels.py ../shared/data/camvid2idd MODEL.pt
     python benchmarks/pseudo_labels.py DATA MODEL.pt --thresholds 0 0.9 0.968 0.99
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     import torch
 
     from worker.ml.data import SegmentationDataset
+    from worker.ml.metrics import confusion_matrix, iou_from_confusion
     from worker.ml.models import build_segmenter
     from worker.ml.training import predict
 
@@ -62,11 +64,9 @@ def main(argv: list[str] | None = None) -> None:
         item = dataset[i]
         confidence, predicted = predict(model, item["image"][None])[0].max(0)
         label = item["label"]
-        valid = label != 255
         for t, threshold in enumerate(args.thresholds):
-            keep = valid & (confidence >= threshold)
-            pairs = (label[keep] * n + predicted[keep]).numpy()
-            confusion[t] += np.bincount(pairs, minlength=n * n).reshape(n, n)
+            unsure = confidence < threshold
+            confusion[t] += confusion_matrix(predicted, label.masked_fill(unsure, 255), n)
     kept = confusion.sum(axis=1)  # [t, predicted]
     right = np.diagonal(confusion, axis1=1, axis2=2)
     total = kept[0].sum()
@@ -96,8 +96,12 @@ def main(argv: list[str] | None = None) -> None:
         for k, name in enumerate(names):
             shares = confusion[t, k] / max(confusion[0, k].sum(), 1)
             print(f"{name:<18}" + "".join(f"{100 * x:>10.1f}%" for x in shares))
+    miou, per_class_iou = iou_from_confusion(confusion[0])
+    print(f"\nmIoU on the tuning split: {100 * miou:.1f}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     report = {
+        "miou": miou,
+        "per_class_iou": per_class_iou,
         "model": str(args.model),
         "thresholds": args.thresholds,
         "per_class": rows,
