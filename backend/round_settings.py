@@ -14,6 +14,7 @@ class SelectionMethod(StrEnum):
     ppl_spread = "ppl_spread"
     spl = "spl"
     spl_spread = "spl_spread"
+    spl_plus_random = "spl_plus_random"
     random = "random"
     random_mask = "random_mask"
     random_segments = "random_segments"
@@ -30,6 +31,7 @@ class SelectionMethod(StrEnum):
             SelectionMethod.ppl_spread,
             SelectionMethod.spl,
             SelectionMethod.spl_spread,
+            SelectionMethod.spl_plus_random,
         )
 
     @property

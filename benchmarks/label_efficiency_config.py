@@ -67,6 +67,10 @@ METHODS: dict[str, Method] = {
     "labor-spl": Method("LabOR SPL", "active", "spl"),
     # Ours: the budget shared over many segments and the classes, as PPL shares its points.
     "labor-spl-spread": Method("LabOR SPL spread (ours)", "active", "spl_spread", quick=False),
+    # Ours: half of SPL spread's budget scattered as random pixels over the image.
+    "labor-spl-plus-random": Method(
+        "LabOR SPL spread + random pixels (ours)", "active", "spl_plus_random", quick=False
+    ),
     "labor-ppl": Method("LabOR PPL", "active", "ppl"),
     # Ours ended level with the paper's PPL on three seeds (54.7 and 54.7, benchmarks/README.md,
     # "Speed"): run on request, so a quick seed costs a row less.

@@ -21,6 +21,7 @@ def test_the_api_offers_exactly_the_selection_methods_the_worker_implements():
         "ppl_spread",
         "spl",
         "spl_spread",
+        "spl_plus_random",
     }
 
 

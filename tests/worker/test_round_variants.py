@@ -95,7 +95,14 @@ def _mask(key: str) -> np.ndarray:
 
 
 POINT_METHODS = ["ppl", "ppl_spread", "random", "entropy", "margin", "ripu_pixel"]
-REGION_METHODS = ["spl", "spl_spread", "ripu_region", "random_mask", "random_segments"]
+REGION_METHODS = [
+    "spl",
+    "spl_spread",
+    "spl_plus_random",
+    "ripu_region",
+    "random_mask",
+    "random_segments",
+]
 
 
 @pytest.mark.parametrize("method", POINT_METHODS + REGION_METHODS)

@@ -46,6 +46,7 @@ export const SELECTION_METHODS = allOf<SelectionMethod>()([
   "ppl_spread",
   "spl",
   "spl_spread",
+  "spl_plus_random",
   "random",
   "random_mask",
   "random_segments",

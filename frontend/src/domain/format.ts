@@ -44,6 +44,7 @@ const METHOD_NAMES: Record<string, string> = {
   ppl_spread: "LabOR PPL, one point per region first",
   spl: "LabOR SPL (regions)",
   spl_spread: "LabOR SPL spread (regions)",
+  spl_plus_random: "LabOR SPL spread + random pixels (regions)",
   random: "Random points",
   random_mask: "Random pixels (region budget)",
   random_segments: "Random segments (region budget)",
@@ -62,7 +63,9 @@ const OBJECTIVE_NAMES: Record<string, string> = {
 
 /** Methods that ask for regions (a pixel budget) rather than points (a count). */
 export function isRegionMethod(id: string): boolean {
-  return ["spl", "spl_spread", "ripu_region", "random_mask", "random_segments"].includes(id);
+  return ["spl", "spl_spread", "spl_plus_random", "ripu_region", "random_mask", "random_segments"].includes(
+    id,
+  );
 }
 
 export function methodName(id: string): string {

@@ -16,8 +16,9 @@ counted in true pixels. Conventions:
   never duplicates.
 
 Modules: ``maps`` (LabOR's discrepancy and inconsistency), ``spl`` and ``ppl`` (LabOR),
-``baselines`` (random, entropy, margin), ``ripu`` (RIPU), ``points`` (spacing points),
-``dispatch`` (:func:`select` and the method names), ``common`` (types and input checks).
+``mixed`` (SPL plus random pixels, ours), ``baselines`` (random, entropy, margin), ``ripu``
+(RIPU), ``points`` (spacing points), ``dispatch`` (:func:`select` and the method names),
+``common`` (types and input checks).
 """
 
 from .baselines import (
@@ -37,6 +38,7 @@ from .dispatch import (
     select,
 )
 from .maps import discrepancy_map, inconsistency_mask
+from .mixed import spl_plus_random
 from .points import point_spacing
 from .ppl import MIN_SEGMENT, select_ppl
 from .ripu import ripu_region_score, ripu_region_segments, select_ripu_pixels
@@ -64,5 +66,6 @@ __all__ = [
     "select_random",
     "select_random_mask",
     "select_ripu_pixels",
+    "spl_plus_random",
     "spl_segments",
 ]

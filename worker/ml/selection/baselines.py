@@ -59,14 +59,23 @@ def select_random_mask(
     """
     check_fraction(budget_fraction)
     b, h, w = batch_height_width(shape)
-    allowed = remove_excluded(torch.ones(b, h, w, dtype=torch.bool), exclude).cpu()
-    budget = pixel_budget(budget_fraction, h, w)
+    allowed = remove_excluded(torch.ones(b, h, w, dtype=torch.bool), exclude)
+    mask = draw_pixels(allowed, [pixel_budget(budget_fraction, h, w)] * b, generator)
+    return mask.to(shape.device) if isinstance(shape, Tensor) else mask
+
+
+def draw_pixels(
+    allowed: Tensor, counts: list[int], generator: torch.Generator | None = None
+) -> Tensor:
+    """Bool CPU ``[B, H, W]`` of ``counts[i]`` uniformly random pixels of ``allowed[i]`` (all
+    of them when it holds fewer)."""
+    b, h, w = allowed.shape
+    allowed = allowed.cpu()
     mask = torch.zeros(b, h * w, dtype=torch.bool)
     for i in range(b):
         flat = torch.nonzero(allowed[i].flatten()).squeeze(1)
-        mask[i, flat[torch.randperm(len(flat), generator=generator)[:budget]]] = True
-    mask = mask.view(b, h, w)
-    return mask.to(shape.device) if isinstance(shape, Tensor) else mask
+        mask[i, flat[torch.randperm(len(flat), generator=generator)[: counts[i]]]] = True
+    return mask.view(b, h, w)
 
 
 def random_segments(

@@ -16,6 +16,7 @@ from .baselines import (
     select_random_mask,
 )
 from .common import Points, batch_height_width
+from .mixed import spl_plus_random
 from .points import point_spacing
 from .ppl import select_ppl
 from .ripu import ripu_region_segments, select_ripu_pixels
@@ -24,7 +25,9 @@ from .spl import spl_segments
 POINT_METHODS = frozenset({"ppl", "ppl_spread", "random", "entropy", "margin", "ripu_pixel"})
 # Methods that keep their points `min_distance` apart (RIPU pixel blocks windows instead).
 SPACED_POINT_METHODS = frozenset({"ppl", "ppl_spread", "random", "entropy", "margin"})
-REGION_METHODS = frozenset({"spl", "spl_spread", "ripu_region", "random_mask", "random_segments"})
+REGION_METHODS = frozenset(
+    {"spl", "spl_spread", "spl_plus_random", "ripu_region", "random_mask", "random_segments"}
+)
 METHODS = POINT_METHODS | REGION_METHODS
 
 
@@ -35,7 +38,7 @@ class SelectionResult:
     ``kind == "points"``: ``points`` holds one list of ``(x, y)`` per image. ``kind ==
     "region"``: ``mask`` is the bool ``[B, H, W]`` label request and, for SPL, RIPU regions
     and random segments, ``segments`` its LongTensor ids (0 = none) so the UI can fill a
-    suggested segment with one click.
+    suggested segment with one click (SPL plus random: of its segment part only).
     """
 
     kind: Literal["points", "region"]
@@ -87,6 +90,17 @@ def select(
             **options,
         )
         return SelectionResult("region", mask=segments > 0, segments=segments)
+    if method == "spl_plus_random":
+        segments, mask = spl_plus_random(
+            need("prob1", prob1),
+            need("prob2", prob2),
+            budget_fraction,
+            image=image,
+            generator=generator,
+            exclude=exclude,
+            **options,
+        )
+        return SelectionResult("region", mask=mask, segments=segments)
     if method == "ripu_region":
         segments = ripu_region_segments(
             need("logits", logits), budget_fraction, exclude=exclude, **options

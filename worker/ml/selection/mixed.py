@@ -1,0 +1,54 @@
+"""SPL plus random pixels (ours, not the paper's): a share of the region budget scattered at
+random over the image, the rest to LabOR's SPL spread segments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from .baselines import draw_pixels
+from .common import check_fraction, pixel_budget, remove_excluded
+from .spl import spl_segments
+
+# Fixed before it was measured (benchmarks/README.md, "SPL plus random pixels"), not tuned.
+RANDOM_SHARE = 0.5
+
+
+def spl_plus_random(
+    prob1: Tensor,
+    prob2: Tensor,
+    budget_fraction: float = 0.022,
+    *,
+    random_share: float = RANDOM_SHARE,
+    generator: torch.Generator | None = None,
+    exclude: Tensor | None = None,
+    **spl_options: Any,
+) -> tuple[Tensor, Tensor]:
+    """SPL spread segments and random pixels: ``(segments, mask)``, both ``[B, H, W]``.
+
+    ``segments`` are :func:`~worker.ml.selection.spl.spl_segments` ids (``spread=True``) on
+    ``1 - random_share`` of the budget; ``mask`` adds uniformly random pixels outside them
+    (and outside ``exclude``) until the image's whole budget is used, so the random part
+    also takes whatever the inconsistent pixels could not fill. Why: on camvid2idd, random
+    pixels at SPL's 2.2 % beat SPL spread on four seeds of five (benchmarks/README.md),
+    because scattered pixels reach every object of every image while SPL stays in the thin
+    bands where the selector's heads disagree; this keeps part of each.
+    """
+    check_fraction(budget_fraction)
+    check_fraction(random_share, "random_share")
+    b, _, h, w = prob1.shape
+    segments = spl_segments(
+        prob1,
+        prob2,
+        budget_fraction * (1.0 - random_share),
+        exclude=exclude,
+        spread=True,
+        **spl_options,
+    )
+    in_segments = segments > 0
+    budget = pixel_budget(budget_fraction, h, w)
+    counts = [budget - int(n) for n in in_segments.flatten(1).sum(1)]
+    scattered = draw_pixels(remove_excluded(~in_segments, exclude), counts, generator)
+    return segments, in_segments | scattered.to(in_segments.device)
