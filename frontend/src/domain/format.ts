@@ -1,5 +1,7 @@
 /** Display formatting shared by the screens. */
 
+import { isOneOf, SELECTION_METHODS, type SelectionMethod } from "../api";
+
 export function formatPercent(fraction: number | null | undefined, digits = 1): string {
   if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return "—";
   return `${(fraction * 100).toFixed(digits)} %`;
@@ -39,19 +41,21 @@ export function humanize(id: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-const METHOD_NAMES: Record<string, string> = {
-  ppl: "LabOR PPL (points)",
-  ppl_spread: "LabOR PPL, one point per region first",
-  spl: "LabOR SPL (regions)",
-  spl_spread: "LabOR SPL spread (regions)",
-  spl_plus_random: "LabOR SPL spread + random pixels (regions)",
-  random: "Random points",
-  random_mask: "Random pixels (region budget)",
-  random_segments: "Random segments (region budget)",
-  entropy: "Entropy (PixelPick)",
-  margin: "Margin (PixelPick)",
-  ripu_region: "RIPU region",
-  ripu_pixel: "RIPU pixel",
+// Typed by the API's methods: a method added to the backend fails the type check until it
+// has a name here and says whether it asks for regions (a pixel budget) or points (a count).
+const METHODS: Record<SelectionMethod, { name: string; regions: boolean }> = {
+  ppl: { name: "LabOR PPL (points)", regions: false },
+  ppl_spread: { name: "LabOR PPL, one point per region first", regions: false },
+  spl: { name: "LabOR SPL (regions)", regions: true },
+  spl_spread: { name: "LabOR SPL spread (regions)", regions: true },
+  spl_plus_random: { name: "LabOR SPL spread + random pixels (regions)", regions: true },
+  random: { name: "Random points", regions: false },
+  random_mask: { name: "Random pixels (region budget)", regions: true },
+  random_segments: { name: "Random segments (region budget)", regions: true },
+  entropy: { name: "Entropy (PixelPick)", regions: false },
+  margin: { name: "Margin (PixelPick)", regions: false },
+  ripu_region: { name: "RIPU region", regions: true },
+  ripu_pixel: { name: "RIPU pixel", regions: false },
 };
 
 const OBJECTIVE_NAMES: Record<string, string> = {
@@ -63,13 +67,11 @@ const OBJECTIVE_NAMES: Record<string, string> = {
 
 /** Methods that ask for regions (a pixel budget) rather than points (a count). */
 export function isRegionMethod(id: string): boolean {
-  return ["spl", "spl_spread", "spl_plus_random", "ripu_region", "random_mask", "random_segments"].includes(
-    id,
-  );
+  return isOneOf(SELECTION_METHODS, id) && METHODS[id].regions;
 }
 
 export function methodName(id: string): string {
-  return METHOD_NAMES[id] ?? id;
+  return isOneOf(SELECTION_METHODS, id) ? METHODS[id].name : id;
 }
 
 export function objectiveName(id: string): string {
