@@ -82,6 +82,8 @@ METHODS: dict[str, Method] = {
         "LabOR PPL, no audit (same effort)", "active", "ppl", quick=False, audit=False
     ),
     "labor-ppl+dacs": Method("LabOR PPL + DACS", "active", "ppl", "dacs"),
+    # SPL's labels are the pixels where B's heads disagree; DACS learns from the rest.
+    "labor-spl+dacs": Method("LabOR SPL + DACS", "active", "spl", "dacs", quick=False),
     "labor-ppl+proda": Method("LabOR PPL + ProDA", "active", "ppl", "proda", quick=False),
     "labor-ppl+daso": Method("LabOR PPL + DASO", "active", "ppl", "daso", quick=False),
 }
