@@ -15,6 +15,7 @@ class SelectionMethod(StrEnum):
     spl = "spl"
     spl_spread = "spl_spread"
     spl_plus_random = "spl_plus_random"
+    spl_plus_balanced = "spl_plus_balanced"
     random = "random"
     random_mask = "random_mask"
     random_segments = "random_segments"
@@ -32,6 +33,7 @@ class SelectionMethod(StrEnum):
             SelectionMethod.spl,
             SelectionMethod.spl_spread,
             SelectionMethod.spl_plus_random,
+            SelectionMethod.spl_plus_balanced,
         )
 
     @property

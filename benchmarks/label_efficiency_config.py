@@ -71,6 +71,13 @@ METHODS: dict[str, Method] = {
     "labor-spl-plus-random": Method(
         "LabOR SPL spread + random pixels (ours)", "active", "spl_plus_random", quick=False
     ),
+    # Ours: the random half drawn class-balanced (worker/ml/selection/mixed.py).
+    "labor-spl-plus-balanced": Method(
+        "LabOR SPL spread + class-balanced random pixels (ours)",
+        "active",
+        "spl_plus_balanced",
+        quick=False,
+    ),
     "labor-ppl": Method("LabOR PPL", "active", "ppl"),
     # Ours ended level with the paper's PPL on three seeds (54.7 and 54.7, benchmarks/README.md,
     # "Speed"): run on request, so a quick seed costs a row less.

@@ -2,9 +2,9 @@
 
 Runs selector B (EfficientNet-Lite0 + two DeepLabv3+ heads, the default) on one image of the
 given size, then times each selection function on its outputs at that resolution, as the
-round's select stage calls them: LabOR PPL and SPL (and SPL spread, alone and with random
-pixels), the RIPU region score and greedy region pick, PixelPick entropy points. The goal is
-selection <= 0.5x the forward pass.
+round's select stage calls them: LabOR PPL and SPL (and SPL spread, alone and with uniform
+or class-balanced random pixels), the RIPU region score and greedy region pick, PixelPick
+entropy points. The goal is selection <= 0.5x the forward pass.
 
     python benchmarks/selection_speed.py                    # 256x192, one thread
     python benchmarks/selection_speed.py --size 1024 512 --threads 2
@@ -102,6 +102,10 @@ def main(argv: list[str] | None = None) -> None:
         ),
         "spl_plus_random (2.2 %, SLIC segments)": median_ms(
             lambda: selection.spl_plus_random(prob1, prob2, 0.022, image=rgb), args.repeat
+        ),
+        "spl_plus_balanced (2.2 %, SLIC segments)": median_ms(
+            lambda: selection.spl_plus_random(prob1, prob2, 0.022, image=rgb, class_balanced=True),
+            args.repeat,
         ),
         "ripu_region_score": median_ms(lambda: selection.ripu_region_score(logits1), args.repeat),
         "select_ripu_regions (2.2 %)": median_ms(

@@ -22,6 +22,7 @@ def test_the_api_offers_exactly_the_selection_methods_the_worker_implements():
         "spl",
         "spl_spread",
         "spl_plus_random",
+        "spl_plus_balanced",
     }
 
 

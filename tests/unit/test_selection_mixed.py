@@ -1,5 +1,5 @@
 """SPL plus random pixels (worker.ml.selection.mixed): SPL spread's segments on part of the
-budget, uniformly random pixels on the rest."""
+budget, random pixels (uniform or class-balanced) on the rest."""
 
 import pytest
 import torch
@@ -75,3 +75,60 @@ def test_select_dispatches_it_as_a_region_method_with_its_segments():
     assert "spl_plus_random" in sel.REGION_METHODS
     assert result.kind == "region" and int(result.mask.sum()) == 96
     assert int((result.segments > 0).sum()) == 48
+
+
+def _with_a_small_class() -> tuple[torch.Tensor, torch.Tensor]:
+    """`_pair`'s heads on a 48 x 64 image whose bottom 3 rows (1/16 of it) both call class 2."""
+    cls = torch.full((48, 64), -1)
+    cls[0:6, 0:8] = 1
+    p1, p2 = class_pair(cls, 3)
+    for p in (p1, p2):
+        p[0, :, 45:] = torch.tensor([0.05, 0.05, 0.9])[:, None, None]
+    return p1, p2
+
+
+def test_class_balance_weights_give_each_class_draws_by_the_root_of_its_area():
+    classes = torch.zeros(1, 4, 4, dtype=torch.long)
+    classes[0, 0, :] = 2  # a quarter of the image
+    weights = sel.class_balance_weights(classes)
+    assert torch.allclose(weights[0, 0], torch.full((4,), 0.25**-0.5))
+    assert torch.allclose(weights[0, 1:], torch.full((3, 4), 0.75**-0.5))
+    total = [float(weights[classes == k].sum()) for k in (0, 2)]
+    assert total[0] / total[1] == pytest.approx((0.75 / 0.25) ** 0.5)
+
+
+def test_class_balanced_random_pixels_reach_a_small_class_more_often_than_uniform_ones():
+    p1, p2 = _with_a_small_class()
+    rare = torch.zeros(1, 48, 64, dtype=torch.bool)
+    rare[0, 45:] = True
+    on_rare = {}
+    for balanced in (False, True):
+        hits = 0
+        for seed in range(20):
+            segments, mask = sel.spl_plus_random(
+                p1,
+                p2,
+                0.125,
+                class_balanced=balanced,
+                generator=torch.Generator().manual_seed(seed),
+            )
+            assert int(mask.sum()) == 384 and int((segments > 0).sum()) == 48
+            hits += int((mask & rare).sum())
+        on_rare[balanced] = hits / (20 * 336)  # the 336 scattered pixels of each draw
+    # Class 2 holds 1/16 of the image: uniform pixels land there about as often; weighted by
+    # the root of the areas it gets about 0.25 / (0.25 + 0.97) of them.
+    assert on_rare[False] == pytest.approx(1 / 16, abs=0.02)
+    assert on_rare[True] == pytest.approx(0.25 / (0.25 + (15 / 16) ** 0.5), abs=0.04)
+
+
+def test_select_dispatches_the_class_balanced_variant_with_the_same_budget():
+    p1, p2 = _with_a_small_class()
+    result = sel.select(
+        "spl_plus_balanced",
+        prob1=p1,
+        prob2=p2,
+        budget_fraction=0.125,
+        generator=torch.Generator().manual_seed(0),
+    )
+    assert "spl_plus_balanced" in sel.REGION_METHODS
+    assert result.kind == "region" and int(result.mask.sum()) == 384

@@ -99,6 +99,7 @@ REGION_METHODS = [
     "spl",
     "spl_spread",
     "spl_plus_random",
+    "spl_plus_balanced",
     "ripu_region",
     "random_mask",
     "random_segments",

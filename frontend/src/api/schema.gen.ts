@@ -1752,7 +1752,7 @@ export interface components {
          * @description How a round picks the pixels people label (worker.ml.selection implements each).
          * @enum {string}
          */
-        SelectionMethod: "ppl" | "ppl_spread" | "spl" | "spl_spread" | "spl_plus_random" | "random" | "random_mask" | "random_segments" | "entropy" | "margin" | "ripu_region" | "ripu_pixel";
+        SelectionMethod: "ppl" | "ppl_spread" | "spl" | "spl_spread" | "spl_plus_random" | "spl_plus_balanced" | "random" | "random_mask" | "random_segments" | "entropy" | "margin" | "ripu_region" | "ripu_pixel";
         /**
          * SelectorTraining
          * @enum {string}

@@ -47,6 +47,7 @@ export const SELECTION_METHODS = allOf<SelectionMethod>()([
   "spl",
   "spl_spread",
   "spl_plus_random",
+  "spl_plus_balanced",
   "random",
   "random_mask",
   "random_segments",

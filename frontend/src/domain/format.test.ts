@@ -36,9 +36,15 @@ describe("format", () => {
 describe("isRegionMethod", () => {
   it("tells region methods from point methods", () => {
     expect(
-      ["spl", "spl_spread", "spl_plus_random", "ripu_region", "random_mask", "random_segments"].every(
-        isRegionMethod,
-      ),
+      [
+        "spl",
+        "spl_spread",
+        "spl_plus_random",
+        "spl_plus_balanced",
+        "ripu_region",
+        "random_mask",
+        "random_segments",
+      ].every(isRegionMethod),
     ).toBe(true);
     expect(["ppl", "random", "entropy", "margin", "ripu_pixel"].some(isRegionMethod)).toBe(false);
   });

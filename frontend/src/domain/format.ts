@@ -49,6 +49,10 @@ const METHODS: Record<SelectionMethod, { name: string; regions: boolean }> = {
   spl: { name: "LabOR SPL (regions)", regions: true },
   spl_spread: { name: "LabOR SPL spread (regions)", regions: true },
   spl_plus_random: { name: "LabOR SPL spread + random pixels (regions)", regions: true },
+  spl_plus_balanced: {
+    name: "LabOR SPL spread + class-balanced random pixels (regions)",
+    regions: true,
+  },
   random: { name: "Random points", regions: false },
   random_mask: { name: "Random pixels (region budget)", regions: true },
   random_segments: { name: "Random segments (region budget)", regions: true },

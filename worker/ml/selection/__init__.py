@@ -38,7 +38,7 @@ from .dispatch import (
     select,
 )
 from .maps import discrepancy_map, inconsistency_mask
-from .mixed import spl_plus_random
+from .mixed import class_balance_weights, spl_plus_random
 from .points import point_spacing
 from .ppl import MIN_SEGMENT, select_ppl
 from .ripu import ripu_region_score, ripu_region_segments, select_ripu_pixels
@@ -51,6 +51,7 @@ __all__ = [
     "REGION_METHODS",
     "SPACED_POINT_METHODS",
     "Point",
+    "class_balance_weights",
     "Points",
     "SelectionResult",
     "discrepancy_map",

@@ -65,16 +65,29 @@ def select_random_mask(
 
 
 def draw_pixels(
-    allowed: Tensor, counts: list[int], generator: torch.Generator | None = None
+    allowed: Tensor,
+    counts: list[int],
+    generator: torch.Generator | None = None,
+    weights: Tensor | None = None,
 ) -> Tensor:
-    """Bool CPU ``[B, H, W]`` of ``counts[i]`` uniformly random pixels of ``allowed[i]`` (all
-    of them when it holds fewer)."""
+    """Bool CPU ``[B, H, W]`` of ``counts[i]`` random pixels of ``allowed[i]`` (all of them
+    when it holds fewer): uniformly, or without replacement in proportion to ``weights``
+    (positive, ``[B, H, W]``)."""
     b, h, w = allowed.shape
     allowed = allowed.cpu()
     mask = torch.zeros(b, h * w, dtype=torch.bool)
     for i in range(b):
         flat = torch.nonzero(allowed[i].flatten()).squeeze(1)
-        mask[i, flat[torch.randperm(len(flat), generator=generator)[: counts[i]]]] = True
+        n = min(counts[i], len(flat))
+        if weights is None:
+            order = torch.randperm(len(flat), generator=generator)[:n]
+        elif n:
+            order = torch.multinomial(
+                weights[i].cpu().flatten()[flat].double(), n, generator=generator
+            )
+        else:
+            continue
+        mask[i, flat[order]] = True
     return mask.view(b, h, w)
 
 

@@ -26,7 +26,15 @@ POINT_METHODS = frozenset({"ppl", "ppl_spread", "random", "entropy", "margin", "
 # Methods that keep their points `min_distance` apart (RIPU pixel blocks windows instead).
 SPACED_POINT_METHODS = frozenset({"ppl", "ppl_spread", "random", "entropy", "margin"})
 REGION_METHODS = frozenset(
-    {"spl", "spl_spread", "spl_plus_random", "ripu_region", "random_mask", "random_segments"}
+    {
+        "spl",
+        "spl_spread",
+        "spl_plus_random",
+        "spl_plus_balanced",
+        "ripu_region",
+        "random_mask",
+        "random_segments",
+    }
 )
 METHODS = POINT_METHODS | REGION_METHODS
 
@@ -38,7 +46,7 @@ class SelectionResult:
     ``kind == "points"``: ``points`` holds one list of ``(x, y)`` per image. ``kind ==
     "region"``: ``mask`` is the bool ``[B, H, W]`` label request and, for SPL, RIPU regions
     and random segments, ``segments`` its LongTensor ids (0 = none) so the UI can fill a
-    suggested segment with one click (SPL plus random: of its segment part only).
+    suggested segment with one click (SPL plus random pixels: of its segment part only).
     """
 
     kind: Literal["points", "region"]
@@ -90,11 +98,12 @@ def select(
             **options,
         )
         return SelectionResult("region", mask=segments > 0, segments=segments)
-    if method == "spl_plus_random":
+    if method in ("spl_plus_random", "spl_plus_balanced"):
         segments, mask = spl_plus_random(
             need("prob1", prob1),
             need("prob2", prob2),
             budget_fraction,
+            class_balanced=method == "spl_plus_balanced",
             image=image,
             generator=generator,
             exclude=exclude,
