@@ -63,20 +63,6 @@ def test_a_share_outside_zero_to_one_is_refused():
         sel.spl_plus_random(p1, p2, 0.125, random_share=1.5)
 
 
-def test_select_dispatches_it_as_a_region_method_with_its_segments():
-    p1, p2 = _pair()
-    result = sel.select(
-        "spl_plus_random",
-        prob1=p1,
-        prob2=p2,
-        budget_fraction=0.125,
-        generator=torch.Generator().manual_seed(0),
-    )
-    assert "spl_plus_random" in sel.REGION_METHODS
-    assert result.kind == "region" and int(result.mask.sum()) == 96
-    assert int((result.segments > 0).sum()) == 48
-
-
 def _with_a_small_class() -> tuple[torch.Tensor, torch.Tensor]:
     """`_pair`'s heads on a 48 x 64 image whose bottom 3 rows (1/16 of it) both call class 2."""
     cls = torch.full((48, 64), -1)
@@ -121,14 +107,20 @@ def test_class_balanced_random_pixels_reach_a_small_class_more_often_than_unifor
     assert on_rare[True] == pytest.approx(0.25 / (0.25 + (15 / 16) ** 0.5), abs=0.04)
 
 
-def test_select_dispatches_the_class_balanced_variant_with_the_same_budget():
+@pytest.mark.parametrize(
+    ("method", "balanced"), [("spl_plus_random", False), ("spl_plus_balanced", True)]
+)
+def test_select_dispatches_each_variant_as_a_region_method_with_its_segments(method, balanced):
     p1, p2 = _with_a_small_class()
     result = sel.select(
-        "spl_plus_balanced",
+        method,
         prob1=p1,
         prob2=p2,
         budget_fraction=0.125,
         generator=torch.Generator().manual_seed(0),
     )
-    assert "spl_plus_balanced" in sel.REGION_METHODS
-    assert result.kind == "region" and int(result.mask.sum()) == 384
+    segments, mask = sel.spl_plus_random(
+        p1, p2, 0.125, class_balanced=balanced, generator=torch.Generator().manual_seed(0)
+    )
+    assert method in sel.REGION_METHODS and result.kind == "region"
+    assert torch.equal(result.segments, segments) and torch.equal(result.mask, mask)
