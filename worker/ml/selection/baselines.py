@@ -75,18 +75,17 @@ def draw_pixels(
     (positive, ``[B, H, W]``)."""
     b, h, w = allowed.shape
     allowed = allowed.cpu()
+    flat_weights = None if weights is None else weights.cpu().reshape(b, -1).double()
     mask = torch.zeros(b, h * w, dtype=torch.bool)
     for i in range(b):
         flat = torch.nonzero(allowed[i].flatten()).squeeze(1)
         n = min(counts[i], len(flat))
-        if weights is None:
-            order = torch.randperm(len(flat), generator=generator)[:n]
-        elif n:
-            order = torch.multinomial(
-                weights[i].cpu().flatten()[flat].double(), n, generator=generator
-            )
-        else:
+        if n == 0:
             continue
+        if flat_weights is None:
+            order = torch.randperm(len(flat), generator=generator)[:n]
+        else:
+            order = torch.multinomial(flat_weights[i, flat], n, generator=generator)
         mask[i, flat[order]] = True
     return mask.view(b, h, w)
 
