@@ -87,17 +87,16 @@ def select_stage(ctx: RoundContext, report: Report) -> None:
 
     scores = []
     for done, entry in enumerate(candidates, start=1):
-        x = _image_tensor(ctx, ctx.storage.get(entry["image_key"]))
-        if selector is not None:
-            prob1, prob2, _ = predict_selector(selector, x)
+        if method.is_random:
+            # A random order needs no model: scoring would cost a forward pass per image.
+            scores.append(float(torch.rand(1, generator=generator)))
         else:
-            prob1, prob2 = predict(model, x), None
-        score = (
-            float(torch.rand(1, generator=generator))
-            if method.is_random
-            else _image_score(method, prob1, prob2)
-        )
-        scores.append(score)
+            x = _image_tensor(ctx, ctx.storage.get(entry["image_key"]))
+            if selector is not None:
+                prob1, prob2, _ = predict_selector(selector, x)
+            else:
+                prob1, prob2 = predict(model, x), None
+            scores.append(_image_score(method, prob1, prob2))
         report(done, 2 * len(candidates), "scoring images")
     order = sorted(range(len(candidates)), key=lambda i: -scores[i])
     chosen = [candidates[i] for i in order[: ctx.settings.images_per_round]]
