@@ -17,7 +17,7 @@ from worker.ml.synthetic import DEMO_CLASSES, generate_demo_dataset
 ADMIN = ("admin@segloop.demo", "segloop-admin")
 ANNOTATOR = ("annotator@segloop.demo", "segloop-annotator")
 PROJECT_NAME = "Demo streets"
-DEMO_ITERATIONS = 300
+DEMO_ITERATIONS = 250
 DEMO_FINETUNE_ITERATIONS = 150
 DEMO_SELECTOR_ITERATIONS = 60
 DATASET_FOLDERS = {
