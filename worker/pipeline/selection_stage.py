@@ -56,6 +56,27 @@ def _image_score(method: SelectionMethod, prob1: torch.Tensor, prob2: torch.Tens
     return float(entropy.mean())
 
 
+def _image_scores(
+    ctx: RoundContext,
+    candidates: list[dict[str, Any]],
+    method: SelectionMethod,
+    models: tuple[Segmenter, Any],
+    report: Report,
+) -> list[float]:
+    """`_image_score` of each candidate, from B's two heads when the method has B, else A's."""
+    model, selector = models
+    scores = []
+    for done, entry in enumerate(candidates, start=1):
+        x = _image_tensor(ctx, ctx.storage.get(entry["image_key"]))
+        if selector is not None:
+            prob1, prob2, _ = predict_selector(selector, x)
+        else:
+            prob1, prob2 = predict(model, x), None
+        scores.append(_image_score(method, prob1, prob2))
+        report(done, 2 * len(candidates), "scoring images")
+    return scores
+
+
 def _prefill_model(ctx: RoundContext) -> Prefill:
     """Tasks' predictions (region pre-fill) come from the project's current model: the pinned
     round or the one chosen on the audit points (backend.services.audit), not always this
@@ -85,19 +106,11 @@ def select_stage(ctx: RoundContext, report: Report) -> None:
     candidates = [entry for entry in free if entry["id"] not in held_out]
     generator = torch.Generator().manual_seed(ctx.model_settings.seed * 1000 + ctx.number)
 
-    scores = []
-    for done, entry in enumerate(candidates, start=1):
-        if method.is_random:
-            # A random order needs no model: scoring would cost a forward pass per image.
-            scores.append(float(torch.rand(1, generator=generator)))
-        else:
-            x = _image_tensor(ctx, ctx.storage.get(entry["image_key"]))
-            if selector is not None:
-                prob1, prob2, _ = predict_selector(selector, x)
-            else:
-                prob1, prob2 = predict(model, x), None
-            scores.append(_image_score(method, prob1, prob2))
-        report(done, 2 * len(candidates), "scoring images")
+    if method.is_random:
+        # A random order needs no model: scoring would cost a forward pass per image.
+        scores = torch.rand(len(candidates), generator=generator).tolist()
+    else:
+        scores = _image_scores(ctx, candidates, method, (model, selector), report)
     order = sorted(range(len(candidates)), key=lambda i: -scores[i])
     chosen = [candidates[i] for i in order[: ctx.settings.images_per_round]]
     rng = audit_rng(ctx)
