@@ -11,7 +11,7 @@ from PIL import Image as PILImage
 from sqlalchemy import select
 
 from backend.db import open_session
-from backend.models import AnnotationTask, Project, Round
+from backend.models import AnnotationTask, Image, Project, Round
 from backend.services.rounds import create_round
 from backend.storage import get_storage
 from tests.conftest import TINY_MODEL, segloop_environment
@@ -134,6 +134,30 @@ def test_each_selection_method_publishes_tasks_of_its_kind(environment, method):
             requested = _mask(task.mask_key)
             assert requested.sum() == task.requested_pixels
             assert 0 < task.requested_pixels <= int(0.05 * 64 * 48) + 1
+
+
+def test_a_random_baseline_asks_about_images_drawn_by_its_seed(environment):
+    """Random baselines rank images without the model: the draw must still follow the
+    project's seed (the same images again, other images under another seed), not the pool's
+    order. No audit points: their held-out images alone would differ between seeds."""
+
+    def asked(seed: int) -> list[str]:
+        project = environment(
+            selection_method="random",
+            audit_share=0.0,
+            audit_min_points=0,
+            model_settings={**FAST_MODEL, "seed": seed},
+        )
+        round_ = _run_round(project)
+        assert round_.status == "done", round_.error
+        ids = [task.image_id for task in _tasks(round_.id)]
+        with open_session() as session:
+            return sorted(session.scalars(select(Image.name).where(Image.id.in_(ids))))
+
+    first = asked(0)
+    assert len(first) == 2
+    assert asked(0) == first
+    assert asked(1) != first
 
 
 @pytest.mark.parametrize("objective", ["dacs", "proda", "daso"])

@@ -17,7 +17,7 @@ from backend.services.audit import current_model
 from worker.ml import selection
 from worker.ml.data import decode_image
 from worker.ml.inference import predict_labels, preprocess
-from worker.ml.models import Segmenter, build_selector
+from worker.ml.models import DualHeadSelector, Segmenter, build_selector
 from worker.ml.training import predict, predict_selector
 from worker.pipeline.artifacts import load_json, load_torch, save_json
 from worker.pipeline.audit import audit_rng, draw_audit_points, held_out_images, taken_pixels
@@ -60,11 +60,11 @@ def _image_scores(
     ctx: RoundContext,
     candidates: list[dict[str, Any]],
     method: SelectionMethod,
-    models: tuple[Segmenter, Any],
+    model: Segmenter,
+    selector: DualHeadSelector | None,
     report: Report,
 ) -> list[float]:
     """`_image_score` of each candidate, from B's two heads when the method has B, else A's."""
-    model, selector = models
     scores = []
     for done, entry in enumerate(candidates, start=1):
         x = _image_tensor(ctx, ctx.storage.get(entry["image_key"]))
@@ -110,9 +110,10 @@ def select_stage(ctx: RoundContext, report: Report) -> None:
         # A random order needs no model: scoring would cost a forward pass per image.
         scores = torch.rand(len(candidates), generator=generator).tolist()
     else:
-        scores = _image_scores(ctx, candidates, method, (model, selector), report)
-    order = sorted(range(len(candidates)), key=lambda i: -scores[i])
-    chosen = [candidates[i] for i in order[: ctx.settings.images_per_round]]
+        scores = _image_scores(ctx, candidates, method, model, selector, report)
+    chosen = sorted(range(len(candidates)), key=lambda i: -scores[i])[
+        : ctx.settings.images_per_round
+    ]
     rng = audit_rng(ctx)
     audits = draw_audit_points(
         ctx, [entry for entry in free if entry["id"] in held_out], ctx.settings.audit_points, rng
@@ -120,16 +121,16 @@ def select_stage(ctx: RoundContext, report: Report) -> None:
 
     entries = []
     total = len(candidates) + len(chosen) + len(audits)
-    prefill = _prefill_model(ctx)
-    for done, entry in enumerate(chosen, start=1):
-        entries.append(_select_in_image(ctx, entry, method, (model, selector, prefill), generator))
-        entries[-1]["priority"] = scores[candidates.index(entry)]
+    models = (model, selector, _prefill_model(ctx))
+    for done, i in enumerate(chosen, start=1):  # indices into candidates, best first
+        entries.append(_select_in_image(ctx, candidates[i], method, models, generator))
+        entries[-1]["priority"] = scores[i]
         report(len(candidates) + done, total, "selecting pixels")
     train_priorities = [entry["priority"] for entry in entries] or [0.0]
     for done, (entry, points) in enumerate(audits, start=1):
         # A priority drawn from the training tasks': audit tasks are served among them.
         priority = float(rng.choice(train_priorities))
-        entries.append(_audit_task(ctx, entry, points, (model, selector, prefill), priority))
+        entries.append(_audit_task(ctx, entry, points, models, priority))
         report(len(candidates) + len(chosen) + done, total, "audit points")
     save_json(ctx.storage, ctx.keys.selection, entries)
 
