@@ -2,6 +2,7 @@
 resolution (LabOR or a baseline, worker.ml.selection), and the round's audit points on the
 held-out pool images (worker.pipeline.audit)."""
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,15 @@ from worker.pipeline.context import Report, RoundContext, load_context, load_mod
 
 # The project's current model and its input size, when it is not the selecting round's.
 Prefill = tuple[Segmenter, tuple[int, int]] | None
+
+
+@dataclass(frozen=True)
+class SelectionModels:
+    """What a round selects with: its A, B when the method has one, and the pre-fill model."""
+
+    model: Segmenter
+    selector: DualHeadSelector | None
+    prefill: Prefill
 
 
 def _open_task_images(ctx: RoundContext) -> set[int]:
@@ -60,18 +70,17 @@ def _image_scores(
     ctx: RoundContext,
     candidates: list[dict[str, Any]],
     method: SelectionMethod,
-    model: Segmenter,
-    selector: DualHeadSelector | None,
+    models: SelectionModels,
     report: Report,
 ) -> list[float]:
     """`_image_score` of each candidate, from B's two heads when the method has B, else A's."""
     scores = []
     for done, entry in enumerate(candidates, start=1):
         x = _image_tensor(ctx, ctx.storage.get(entry["image_key"]))
-        if selector is not None:
-            prob1, prob2, _ = predict_selector(selector, x)
+        if models.selector is not None:
+            prob1, prob2, _ = predict_selector(models.selector, x)
         else:
-            prob1, prob2 = predict(model, x), None
+            prob1, prob2 = predict(models.model, x), None
         scores.append(_image_score(method, prob1, prob2))
         report(done, 2 * len(candidates), "scoring images")
     return scores
@@ -105,12 +114,13 @@ def select_stage(ctx: RoundContext, report: Report) -> None:
     free = [entry for entry in manifest["pool"] if entry["id"] not in busy]
     candidates = [entry for entry in free if entry["id"] not in held_out]
     generator = torch.Generator().manual_seed(ctx.model_settings.seed * 1000 + ctx.number)
+    models = SelectionModels(model, selector, _prefill_model(ctx))
 
     if method.is_random:
         # A random order needs no model: scoring would cost a forward pass per image.
         scores = torch.rand(len(candidates), generator=generator).tolist()
     else:
-        scores = _image_scores(ctx, candidates, method, model, selector, report)
+        scores = _image_scores(ctx, candidates, method, models, report)
     chosen = sorted(range(len(candidates)), key=lambda i: -scores[i])[
         : ctx.settings.images_per_round
     ]
@@ -121,7 +131,6 @@ def select_stage(ctx: RoundContext, report: Report) -> None:
 
     entries = []
     total = len(candidates) + len(chosen) + len(audits)
-    models = (model, selector, _prefill_model(ctx))
     for done, i in enumerate(chosen, start=1):  # indices into candidates, best first
         entries.append(_select_in_image(ctx, candidates[i], method, models, generator))
         entries[-1]["priority"] = scores[i]
@@ -135,7 +144,7 @@ def select_stage(ctx: RoundContext, report: Report) -> None:
     save_json(ctx.storage, ctx.keys.selection, entries)
 
 
-def _forward(ctx: RoundContext, entry: dict[str, Any], data: bytes, model: Segmenter, selector):
+def _forward(ctx: RoundContext, entry: dict[str, Any], data: bytes, models: SelectionModels):
     """Model A's logits and the heads' probabilities (B's, or A's alone) at full resolution."""
     size = (entry["height"], entry["width"])
     x = _image_tensor(ctx, data)
@@ -143,10 +152,10 @@ def _forward(ctx: RoundContext, entry: dict[str, Any], data: bytes, model: Segme
     def full_res(t: torch.Tensor) -> torch.Tensor:
         return F.interpolate(t, size=size, mode="bilinear", align_corners=False)
 
-    logits = full_res(model(x))
+    logits = full_res(models.model(x))
     features = None
-    if selector is not None:
-        logits1, logits2, features = selector(x)
+    if models.selector is not None:
+        logits1, logits2, features = models.selector(x)
         prob1, prob2 = full_res(logits1).softmax(1), full_res(logits2).softmax(1)
     else:
         prob1, prob2 = logits.softmax(1), None
@@ -184,21 +193,20 @@ def _audit_task(
     ctx: RoundContext,
     entry: dict[str, Any],
     points: list[dict[str, int]],
-    models: tuple[Segmenter, Any, Prefill],
+    models: SelectionModels,
     priority: float,
 ) -> dict[str, Any]:
     """An audit task looks like any points task (its mask and prediction made alike), so
     nobody labelling it can tell."""
-    model, selector, prefill = models
     data = ctx.storage.get(entry["image_key"])
-    logits, prob1, prob2, _ = _forward(ctx, entry, data, model, selector)
+    logits, prob1, prob2, _ = _forward(ctx, entry, data, models)
     mask = _point_mask(prob1, prob2, (entry["height"], entry["width"]))
     return {
         "image_id": entry["id"],
         "kind": "points",
         "purpose": TaskPurpose.audit,
         "points": points,
-        **_task_files(ctx, entry, data, mask, logits, prefill),
+        **_task_files(ctx, entry, data, mask, logits, models.prefill),
         "requested_pixels": len(points),
         "priority": priority,
     }
@@ -209,14 +217,13 @@ def _select_in_image(
     ctx: RoundContext,
     entry: dict[str, Any],
     method: SelectionMethod,
-    models: tuple[Segmenter, Any, Prefill],
+    models: SelectionModels,
     generator: torch.Generator,
 ) -> dict[str, Any]:
     """A training task: the method's pixels (points or a region) on a chosen image."""
-    model, selector, prefill = models
     size = (entry["height"], entry["width"])
     data = ctx.storage.get(entry["image_key"])
-    logits, prob1, prob2, features = _forward(ctx, entry, data, model, selector)
+    logits, prob1, prob2, features = _forward(ctx, entry, data, models)
     # Never ask again for a labelled pixel, nor for training labels at an audit point.
     taken = taken_pixels(ctx, entry)
     result = selection.select(
@@ -246,6 +253,6 @@ def _select_in_image(
         "kind": result.kind,
         "purpose": TaskPurpose.train,
         "points": points,
-        **_task_files(ctx, entry, data, mask, logits, prefill),
+        **_task_files(ctx, entry, data, mask, logits, models.prefill),
         "requested_pixels": requested,
     }
